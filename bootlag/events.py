@@ -1,0 +1,207 @@
+"""The message catalogue: which journal lines say the crash kernel was armed, failed, ...
+
+Every rule names the identifiers (SYSLOG_IDENTIFIER, or the ``ident[pid]`` of
+text output) that may say it, so a ``sudo`` or ``echo`` line quoting
+"kexec: loaded kdump kernel" is not an arming. To teach bootlag a new distro's
+line, add a `Rule` to `RULES` and a case to ``tests/test_events.py``; nothing
+else changes. Sources for each message are in ``../shared/FACTS.md`` (part A).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+# Event kinds.
+KERNEL_START = "kernel-start"  # "Linux version ..." (detail: kernel release)
+CMDLINE = "cmdline"  # kernel command line (detail: the command line)
+RESERVE_FAILED = "crashkernel-failed"  # the kernel could not reserve crash memory
+EARLY_ENABLED = "early-kdump-enabled"
+EARLY_DISABLED = "early-kdump-disabled"
+ARMED = "armed"  # a crash kernel was loaded (detail: (mode, loader))
+ALREADY = "already-running"  # kdumpctl found a crash kernel loaded (by early kdump)
+FAILED = "failed"  # an arming attempt failed (detail: the failure text)
+UNLOADED = "unloaded"
+STARTUP = "startup-finished"  # systemd's "Startup finished in ..." (detail: phases in s)
+CLOCK_STEP = "clock-step"  # the wall clock was stepped (NTP, RTC)
+CAPTURE = "capture"  # a line only the kdump capture (second) kernel writes
+
+EARLY = "early-kdump"
+KDUMP = "kdump"
+
+KDUMPCTL = frozenset({"kdumpctl", "kdump"})  # kdump.service stream, or the logger's tag
+DRACUT = frozenset({"dracut-cmdline", "kdump"})  # early kdump runs as a dracut cmdline hook
+DEBIAN = frozenset({"kdump-tools", "kdump-config"})
+SUSE = frozenset({"load.sh", "kdump"})
+ANY_KDUMP = KDUMPCTL | DRACUT | DEBIAN | SUSE
+SYSTEMD = frozenset({"systemd"})
+KERNEL = frozenset({"kernel"})
+TIME = frozenset({"chronyd", "ntpd", "systemd-timesyncd", "systemd"})
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: str
+    pattern: re.Pattern[str]
+    idents: frozenset[str]
+    mode: str | None = None  # for ARMED: EARLY or KDUMP
+    loader: str | None = None  # for ARMED: which component armed it
+    origin: str = ""  # distro / version the line comes from
+
+
+def _r(kind: str, pattern: str, idents: frozenset[str], origin: str, **kw: Any) -> Rule:
+    return Rule(kind, re.compile(pattern), idents, origin=origin, **kw)
+
+
+_UNIT = r"(?:[\w@.-]+\.service - )?"  # systemd's "combined" unit format (Fedora)
+
+RULES: tuple[Rule, ...] = (
+    # --- kernel ---
+    _r(KERNEL_START, r"^Linux version (\S+)", KERNEL, "linux init/version.c"),
+    _r(CMDLINE, r"^(?:Kernel )?[Cc]ommand line: (.*)$", KERNEL, "linux setup.c / init/main.c"),
+    _r(RESERVE_FAILED, r"^crashkernel reservation failed|^cannot allocate crashkernel",
+       KERNEL, "linux crash_reserve.c"),
+    # --- early kdump (Fedora/RHEL 8+ dracut module 99earlykdump) ---
+    _r(ARMED, r"^kexec: loaded early-kdump kernel$", DRACUT, "RHEL/Fedora early kdump",
+       mode=EARLY, loader="early-kdump"),
+    _r(FAILED, r"^kexec: failed to load early-kdump kernel", DRACUT, "RHEL/Fedora early kdump"),
+    _r(EARLY_ENABLED, r"^early-kdump is enabled\.?$", DRACUT, "RHEL/Fedora early kdump"),
+    _r(EARLY_DISABLED, r"^early-kdump is (?:disabled|not enabled by default)\.?$", DRACUT,
+       "RHEL/Fedora early kdump"),
+    # --- kdumpctl (RHEL/Fedora/CentOS, kexec-tools and kdump-utils) ---
+    _r(ARMED, r"^kexec: loaded kdump kernel$", KDUMPCTL, "RHEL/Fedora kdumpctl",
+       mode=KDUMP, loader="kdumpctl"),
+    _r(ALREADY, r"^Kdump already running: \[WARNING\]$", KDUMPCTL, "RHEL/Fedora kdumpctl"),
+    _r(FAILED, r"^kexec: failed to (?:load kdump kernel|prepare for a LUKS target)"
+       r"|^Starting kdump: \[FAILED\]$|^No memory reserved for crash kernel\.?$"
+       r"|^Kdump is not supported on this kernel$|^mkdumprd: failed to make kdump initrd",
+       KDUMPCTL, "RHEL/Fedora kdumpctl"),
+    _r(UNLOADED, r"^kexec: unloaded kdump kernel$", KDUMPCTL, "RHEL/Fedora kdumpctl"),
+    _r(ARMED, r"^fadump: (?:re-)?registered successfully$", KDUMPCTL, "RHEL/Fedora on POWER",
+       mode=KDUMP, loader="fadump"),
+    _r(FAILED, r"^fadump: failed to register", KDUMPCTL, "RHEL/Fedora on POWER"),
+    _r(UNLOADED, r"^fadump: unregistered successfully$", KDUMPCTL, "RHEL/Fedora on POWER"),
+    # --- Debian / Ubuntu kdump-tools ---
+    _r(ARMED, r"^loaded kdump kernel\.?$", DEBIAN, "Debian/Ubuntu kdump-tools",
+       mode=KDUMP, loader="kdump-tools"),
+    _r(FAILED, r"^failed to load kdump kernel|^Memory for crashkernel is not reserved$"
+       r"|^no crashkernel= parameter in the kernel cmdline|^kdump is not supported by this kernel"
+       r"|USE_KDUMP is not set or zero|^kdump kernel relocation address does not match",
+       DEBIAN, "Debian/Ubuntu kdump-tools"),
+    _r(UNLOADED, r"^unloaded kdump kernel\.?$", DEBIAN, "Debian/Ubuntu kdump-tools"),
+    _r(ARMED, r"^fadump registered successfully\.?$", DEBIAN, "Debian/Ubuntu on POWER",
+       mode=KDUMP, loader="fadump"),
+    _r(FAILED, r"^fadump registering failed", DEBIAN, "Debian/Ubuntu on POWER"),
+    # --- SUSE kdump (load.sh is silent by default; systemd's unit lines carry the time) ---
+    _r(ARMED, r"^Loaded kdump kernel(?:\.$|: )", SUSE, "SUSE load.sh (KDUMP_VERBOSE)",
+       mode=KDUMP, loader="load.sh"),
+    _r(ARMED, r"^Registered fadump$", SUSE, "SUSE on POWER", mode=KDUMP, loader="fadump"),
+    _r(FAILED, r"^kexec failed\.$|^FAILED to load kdump kernel|^No crashkernel memory reserved"
+       r"|^FAILED to register fadump", SUSE, "SUSE load.sh"),
+    _r(ARMED, rf"^(?:Started|Finished) {_UNIT}Load kdump kernel early on startup\.$", SYSTEMD,
+       "SUSE kdump-early.service", mode=KDUMP, loader="kdump-early.service"),
+    _r(ARMED, rf"^(?:Started|Finished) {_UNIT}Load kdump kernel and initrd\.$", SYSTEMD,
+       "SUSE kdump.service", mode=KDUMP, loader="kdump.service"),
+    _r(FAILED, rf"^Failed to start {_UNIT}(?:Load kdump kernel|Crash recovery kernel arming)",
+       SYSTEMD, "systemd unit failure"),
+    # --- systemd ---
+    _r(STARTUP, r"^Startup finished in (.*)$", SYSTEMD, "systemd manager.c"),
+    _r(CLOCK_STEP, r"^System clock was stepped by (-?[\d.]+) seconds"
+       r"|^System clock wrong by (-?[\d.]+) seconds|^Time has been changed$"
+       r"|^Initial clock synchronization to |^Time jumped backwards", TIME, "chrony, timesyncd"),
+    # --- capture kernel: this boot *was* a kdump ---
+    _r(CAPTURE, r"^Kdump is using the default log level|^saving to /|^saving vmcore"
+       r"|^saved vmcore in |^saved dmesg content in ", ANY_KDUMP, "kdump capture kernel"),
+)
+
+# A cheap test first: only messages containing one of these words reach the rules.
+TRIGGER = re.compile(
+    r"kdump|kexec|fadump|Linux version|ommand line:|crashkernel|Startup finished"
+    r"|[Cc]lock|Time has been changed|Time jumped|Load kdump"
+)
+
+_PREFIX = re.compile(r"^(?:\* )?(?:kdump: )?(?:WARNING: )?(?:kdump-tools: )?")
+_DEBIAN_FAILED = re.compile(r" \.\.\. failed!$")
+_KMSG_IDENT = re.compile(r"^([\w.-]+)\[\d+\]:? ")
+_TIMESPAN = re.compile(r"(\d+(?:\.\d+)?)(y|month|w|d|h|min|s|ms|us)\b")
+_UNIT_S = {"y": 31557600.0, "month": 2629800.0, "w": 604800.0, "d": 86400.0, "h": 3600.0,
+           "min": 60.0, "s": 1.0, "ms": 1e-3, "us": 1e-6}
+
+
+class Event:
+    """A classified message: its kind, the rule that matched, and parsed details."""
+
+    __slots__ = ("detail", "kind", "rule")
+
+    def __init__(self, kind: str, rule: Rule, detail: Any = None) -> None:
+        self.kind, self.rule, self.detail = kind, rule, detail
+
+    def __repr__(self) -> str:
+        return f"Event({self.kind!r}, {self.detail!r})"
+
+
+def normalize(ident: str | None, message: str) -> tuple[str | None, str]:
+    """Strip the decorations different loggers add, returning (identifier, text).
+
+    Handles the Fedora logger's ``kdump: `` (and ``WARNING: ``) prefix, Ubuntu's
+    `` * `` and Debian's `` ... failed!``, and kdump's kmsg copy whose
+    ``kdump[PID]`` stays inside the message (journalctl shows it as ``unknown``).
+    """
+    message = message.strip()
+    if ident in (None, "unknown", "kernel"):
+        m = _KMSG_IDENT.match(message)
+        if m and m.group(1) in ANY_KDUMP:
+            ident, message = m.group(1), message[m.end():]
+    message = _DEBIAN_FAILED.sub("", _PREFIX.sub("", message, count=1))
+    return ident, message
+
+
+def parse_timespan(text: str) -> float | None:
+    """Seconds in a systemd timespan such as ``1min 2.345s`` (None if none found)."""
+    parts = _TIMESPAN.findall(text)
+    return sum(float(v) * _UNIT_S[u] for v, u in parts) if parts else None
+
+
+def startup_phases(text: str) -> dict[str, float]:
+    """Phases of "Startup finished in 1.2s (kernel) + 3s (initrd) + ... = 9s." in seconds."""
+    phases: dict[str, float] = {}
+    body, _, total = text.rpartition(" = ")
+    for part in body.split(" + "):
+        value, _, name = part.strip().rpartition(" (")
+        seconds = parse_timespan(value)
+        if name.endswith(")") and seconds is not None:
+            phases[name[:-1]] = seconds
+    total_s = parse_timespan(total)
+    if total_s is not None:
+        phases["total"] = total_s
+    return phases
+
+
+def classify(ident: str | None, message: str) -> Event | None:
+    """The event a journal message represents, or None for the other 99.9 %."""
+    if not message or not TRIGGER.search(message):
+        return None
+    ident, text = normalize(ident, message)
+    for rule in RULES:
+        if ident not in rule.idents:
+            continue
+        m = rule.pattern.search(text)
+        if m is None:
+            continue
+        detail: Any = None
+        if rule.kind == ARMED:
+            detail = (rule.mode, rule.loader)
+        elif rule.kind in (KERNEL_START, CMDLINE):
+            detail = m.group(1)
+        elif rule.kind == STARTUP:
+            detail = startup_phases(m.group(1))
+            if "kernel" not in detail:  # a user manager's "Startup finished in 55ms."
+                return None
+        elif rule.kind == FAILED:
+            detail = text
+        elif rule.kind == CLOCK_STEP:
+            step = m.group(1) or m.group(2)
+            detail = float(step) if step else None
+        return Event(rule.kind, rule, detail)
+    return None

@@ -1,0 +1,90 @@
+"""Format readers and the sniffer that picks one from a file's first bytes.
+
+Each reader takes the decompressed byte stream of one source and yields
+`bootlag.records.Record` values for the entries that matter. Adding a format
+means adding a reader and a line in `sniff`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from ..records import BootlagError, Record
+from .common import SourceInfo
+from .fields import read_export, read_json, read_verbose
+from .text import TextReader, has_timestamp
+
+__all__ = ["ReadOptions", "SourceInfo", "reader_for", "sniff"]
+
+_EXPORT_FIELD = re.compile(rb"^(?:__CURSOR|__REALTIME_TIMESTAMP|__MONOTONIC_TIMESTAMP|_BOOT_ID)=")
+_VERBOSE_HEAD = re.compile(r"^\S.* \[s=[0-9a-f]{32};i=[0-9a-f]+;b=[0-9a-f]{32};m=")
+_SNIFF_LINES = 200
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read wall-clock text: `year` of the last line, IANA `tz` of the text."""
+
+    year: int | None = None
+    tz: str | None = None
+    mtime: float = 0.0
+
+
+def sniff(head: bytes) -> str:
+    """The format family of a file from its first bytes.
+
+    One of ``export``, ``json``, ``verbose``, ``text``, or a reason it cannot
+    be read: ``empty``, ``binary-journal``, ``tar``, ``binary``, ``no-timestamps``.
+    """
+    if not head.strip():
+        return "empty"
+    if head.startswith(b"LPKSHHRH"):
+        return "binary-journal"
+    if len(head) > 262 and head[257:262] == b"ustar":
+        return "tar"
+    lines = head.split(b"\n")[:_SNIFF_LINES]
+    for raw in lines:
+        stripped = raw.strip()
+        if not stripped or stripped.startswith(b"-- "):
+            continue
+        if _EXPORT_FIELD.match(raw):
+            return "export"
+        if stripped.startswith((b"{", b"\x1e{", b"data: {")):
+            return "json"
+        if _VERBOSE_HEAD.match(raw.decode("utf-8", "replace")):
+            return "verbose"
+        break
+    text_lines = [raw.decode("utf-8", "replace") for raw in lines]
+    if any(has_timestamp(line) for line in text_lines):
+        return "text"
+    if head.count(b"\x00") > len(head) // 100:
+        return "binary"
+    return "no-timestamps"
+
+
+_REFUSALS = {
+    "empty": "empty file",
+    "binary-journal": "a binary .journal file; not read yet, convert it with "
+                      "'journalctl --file FILE -o export > FILE.export'",
+    "tar": "a tar archive; not read yet, unpack it and scan the directory",
+    "binary": "binary data, not a journal export",
+    "no-timestamps": "no journal timestamps in the first lines (journalctl -o cat output, "
+                     "or not a journal); export with -o short-monotonic, json or export",
+}
+
+
+def reader_for(kind: str, info: SourceInfo,
+               options: ReadOptions) -> Callable[[BinaryIO], Iterator[Record]]:
+    """The reader of a sniffed format, or `BootlagError` saying why there is none."""
+    if kind == "export":
+        return lambda stream: read_export(stream, info)
+    if kind == "json":
+        return lambda stream: read_json(stream, info)
+    if kind == "verbose":
+        return lambda stream: read_verbose(stream, info)
+    if kind == "text":
+        return TextReader(info, options.year, options.mtime, options.tz).read
+    raise BootlagError(f"{info.name}: {_REFUSALS.get(kind, kind)}")

@@ -1,0 +1,197 @@
+"""Readers of the field-based outputs: ``-o json*``, ``-o export`` and ``-o verbose``.
+
+All three carry the entry's own clocks: ``__REALTIME_TIMESTAMP`` (wall clock,
+µs since the epoch, UTC) and ``__MONOTONIC_TIMESTAMP`` (µs since kernel start),
+plus ``_BOOT_ID``; verbose carries them in its cursor
+(``[s=…;i=…;b=<boot>;m=<mono hex>;t=<real hex>;x=…]``). Kernel entries also
+carry the kernel's own time in ``_SOURCE_MONOTONIC_TIMESTAMP``; it is used as
+the entry's monotonic time, and the wall clock is moved with it, since the
+header stamps say only when journald received the line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import struct
+from collections.abc import Iterator
+from typing import Any, BinaryIO
+
+from .. import events
+from ..records import Record
+from .common import Collector, SourceInfo
+
+_ZERO_BOOT = "0" * 32
+_FIELD_NAME = re.compile(rb"^[A-Za-z0-9_]+$")
+_MAX_FIELD = 64 << 20  # longer binary fields are damage, not data
+_CURSOR = re.compile(r"\bb=([0-9a-f]{32});m=([0-9a-f]+);t=([0-9a-f]+)")
+_VERBOSE_HEAD = re.compile(r"^\S.* \[(s=[^\]]*)\]$")
+_VERBOSE_FIELD = re.compile(r"^    ([A-Za-z0-9_]+)=(.*)$")
+
+
+def _text(value: Any) -> str | None:
+    """A JSON field value as text: strings, byte arrays, repeated fields (first), null."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, list) and value:
+        if all(isinstance(v, int) for v in value):
+            return bytes(v & 0xFF for v in value).decode("utf-8", "replace")
+        return _text(value[0])
+    return None
+
+
+def _int(value: Any) -> int | None:
+    text = _text(value)
+    try:
+        return int(text) if text is not None else None
+    except ValueError:
+        return None
+
+
+class EntrySink:
+    """Feeds entries given as field dicts to a `Collector`, applying the shared rules."""
+
+    def __init__(self, info: SourceInfo) -> None:
+        self.info = info
+        self.collector = Collector(info.name)
+        self._last_boot: str | None = None
+
+    def entry(self, fields: dict[str, Any], line: int) -> None:
+        boot = (_text(fields.get("_BOOT_ID")) or "").lower()
+        if not boot or boot == _ZERO_BOOT:  # some versions export kernel entries with a zero id
+            if self._last_boot is None:
+                self.info.skip("entry without _BOOT_ID (skipped)", line)
+                return
+            boot = self._last_boot
+        self._last_boot = boot
+        real = _int(fields.get("__REALTIME_TIMESTAMP"))
+        mono = _int(fields.get("__MONOTONIC_TIMESTAMP"))
+        source_mono = _int(fields.get("_SOURCE_MONOTONIC_TIMESTAMP"))
+        if source_mono is not None and mono is not None:
+            if real is not None:
+                real -= mono - source_mono
+            mono = source_mono
+        ident = (_text(fields.get("SYSLOG_IDENTIFIER")) or _text(fields.get("_COMM"))
+                 or "unknown")
+        message = _text(fields.get("MESSAGE"))
+        if message is None:
+            message = ""
+        event = events.classify(ident, message)
+        self.collector.add(boot, line, mono, real, _text(fields.get("_HOSTNAME")), ident,
+                           message, event)
+
+    def finish(self) -> list[Record]:
+        return self.collector.finish()
+
+
+def read_json(stream: BinaryIO, info: SourceInfo) -> Iterator[Record]:
+    """``-o json``, ``json-seq``, ``json-sse`` (one object a line) and ``json-pretty``."""
+    sink = EntrySink(info)
+    pending: list[str] = []  # lines of a json-pretty object
+    start = 0
+    kinds: set[str] = set()
+    for number, raw in enumerate(stream, 1):
+        line = raw.decode("utf-8", "replace").strip()
+        if pending:
+            pending.append(line)
+            if line != "}":
+                continue
+            text, line_no, pending = "\n".join(pending), start, []
+            kinds.add("json-pretty")
+        else:
+            if not line:
+                continue
+            if line.startswith("\x1e"):
+                line = line[1:]
+                kinds.add("json-seq")
+            elif line.startswith("data: "):
+                line = line[6:]
+                kinds.add("json-sse")
+            if line == "{":
+                pending, start = [line], number
+                continue
+            text, line_no = line, number
+        try:
+            fields = json.loads(text)
+        except ValueError:
+            info.skip("not a JSON object (skipped)", line_no)
+            continue
+        if not isinstance(fields, dict):
+            info.skip("not a JSON object (skipped)", line_no)
+            continue
+        sink.entry(fields, line_no)
+    if pending:
+        info.skip("JSON object cut off at the end of the file (skipped)", start)
+    info.format = kinds.pop() if len(kinds) == 1 else "json"
+    yield from sink.finish()
+
+
+def read_export(stream: BinaryIO, info: SourceInfo) -> Iterator[Record]:
+    """Journal export format: ``FIELD=value`` lines, or ``FIELD`` + le64 size + bytes."""
+    info.format = "export"
+    sink = EntrySink(info)
+    fields: dict[str, Any] = {}
+    line, start = 0, 1
+    broken = False
+    readline, read = stream.readline, stream.read
+    while True:
+        raw = readline()
+        if not raw:
+            break
+        line += 1
+        if raw == b"\n":  # the empty line that ends an entry
+            if fields and not broken:
+                sink.entry(fields, start)
+            fields, broken, start = {}, False, line + 1
+            continue
+        if broken:
+            continue
+        name, eq, value = raw.rstrip(b"\n").partition(b"=")
+        if eq and _FIELD_NAME.match(name):
+            fields.setdefault(name.decode(), value.decode("utf-8", "replace"))
+            continue
+        size_bytes = read(8) if _FIELD_NAME.match(raw.rstrip(b"\n")) else b""
+        if len(size_bytes) == 8:
+            (size,) = struct.unpack("<Q", size_bytes)
+            if size <= _MAX_FIELD:
+                data = read(size)
+                if len(data) == size and read(1) == b"\n":
+                    line += 1 + data.count(b"\n") + size_bytes.count(b"\n")
+                    fields.setdefault(name.decode(), data.decode("utf-8", "replace"))
+                    continue
+        info.skip("damaged export entry (skipped)", start)
+        broken = True
+    if fields and not broken:
+        sink.entry(fields, start)
+    yield from sink.finish()
+
+
+def read_verbose(stream: BinaryIO, info: SourceInfo) -> Iterator[Record]:
+    """``-o verbose``: a header line with the cursor, then indented ``FIELD=value`` lines."""
+    info.format = "verbose"
+    sink = EntrySink(info)
+    fields: dict[str, Any] | None = None
+    start = 0
+    for number, raw in enumerate(stream, 1):
+        line = raw.decode("utf-8", "replace").rstrip("\r\n")
+        if not line or line.startswith("-- "):
+            continue
+        if not line[0].isspace():
+            if fields is not None:
+                sink.entry(fields, start)
+                fields = None
+            head = _VERBOSE_HEAD.match(line)
+            cursor = _CURSOR.search(head.group(1)) if head else None
+            if cursor is None:
+                info.skip("not a verbose entry header (skipped)", number)
+                continue
+            boot, mono, real = cursor.groups()
+            fields, start = {"_BOOT_ID": boot, "__MONOTONIC_TIMESTAMP": str(int(mono, 16)),
+                             "__REALTIME_TIMESTAMP": str(int(real, 16))}, number
+            continue
+        m = _VERBOSE_FIELD.match(line)
+        if m and fields is not None:
+            fields.setdefault(m.group(1), m.group(2))
+    if fields is not None:
+        sink.entry(fields, start)
+    yield from sink.finish()

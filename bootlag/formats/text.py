@@ -1,0 +1,328 @@
+"""journalctl's one-line-per-entry text outputs (``-o short*``) and syslog files.
+
+Layout (systemd ``logs-show.c`` ``output_short``)::
+
+    <timestamp> [<hostname> ]<identifier>[[<pid>]]: <message>
+
+with continuation lines of multi-line messages indented by spaces, and
+``-- Boot <id> --`` / ``-- Reboot --`` separators between boots.
+
+Clocks: ``short-monotonic`` and ``short-delta`` carry monotonic time (seconds
+since kernel start); ``short-iso*`` and ``short-unix`` carry exact wall-clock
+time; ``short``, ``short-precise``, ``short-full`` and syslog carry local wall
+time without an offset, read in the zone the caller names (else UTC), and
+``short``/``short-precise`` have no year at all (see `YearlessClock`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date, datetime, timezone
+from typing import BinaryIO
+from zoneinfo import ZoneInfo
+
+from .. import events
+from ..records import Record
+from .common import Collector, SourceInfo
+from .months import month_number
+
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+_MONO = re.compile(r"\[\s*(\d+)\.(\d{6})(?:\s*<[^>]*>)?\s*\] ")
+_UNIX = re.compile(r"(\d{9,})\.(\d{6}) ")
+_ISO = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?"
+                  r"(Z|[+-]\d\d(?::?\d\d)?) ")
+_FULL = re.compile(r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)"
+                   r"(?:\.(\d{1,6}))?(?: ([A-Z]{2,6}|[+-]\d\d(?:\d\d)?))? ")
+_SHORT = re.compile(r" ?(\S{1,8}?)\.? {1,2}(\d{1,2}) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))? ")
+
+_BOOT_SEPARATOR = re.compile(r"-- Boot ([0-9a-f]{32}) --")
+_YEAR_IN_HEADER = re.compile(r"(\d{4})-\d\d-\d\d")
+_UTC_NAMES = {"UTC", "GMT", "Z", "UCT"}
+
+# A monotonic clock that falls back to near zero without a separator is a new boot.
+_RESET_BELOW_US = 120 * 1_000_000
+_RESET_DROP_US = 5 * 1_000_000
+
+
+def _micro(fraction: str | None) -> int:
+    return int((fraction or "0")[:6].ljust(6, "0"))
+
+
+def _naive_us(year: int, month: int, day: int, hh: int, mm: int, ss: int, us: int) -> int:
+    """Microseconds of a wall-clock reading taken as if it were UTC.
+
+    Day arithmetic from the first of the month, so Feb 29 of a year not yet
+    known to be a leap year still gives a number.
+    """
+    days = date(year, month, 1).toordinal() - _EPOCH_ORDINAL + day - 1
+    return ((days * 24 + hh) * 60 + mm) * 60_000_000 + min(ss, 59) * 1_000_000 + us
+
+
+class LocalStamp(int):
+    """A wall-clock time read without a UTC offset (and maybe without a year).
+
+    Its integer value is the reading taken as UTC in a provisional year, good
+    for differences within a boot; `YearlessClock.resolve` settles the year
+    and zone once the whole file has been read.
+    """
+
+    parts: tuple[int | None, int, int, int, int, int, int, int]
+
+
+class YearlessClock:
+    """Wall-clock readings of one file: infers the year, applies the zone.
+
+    The year of the *last* line is `anchor` (the caller's ``year``, the year a
+    ``-- Logs begin at ..., end at ...`` header names, or the file's
+    modification year). A month that falls from November/December to
+    January/February is a new year; one that rises from January/February to
+    November/December goes back a year (files that hold several hosts or
+    rotated pieces are not in time order). If that puts a Feb 29 in a common
+    year, the whole file moves back to the nearest year that makes every date
+    real.
+    """
+
+    def __init__(self, anchor: int, zone: str | None) -> None:
+        self.anchor = anchor
+        self.zone = ZoneInfo(zone) if zone else None
+        self.rollovers = 0
+        self._prev_month = 0
+        self._leap_days: set[int] = set()  # rollover indexes that saw a Feb 29
+
+    def stamp(self, year: int | None, month: int, day: int, hh: int, mm: int, ss: int,
+              us: int) -> LocalStamp | None:
+        if not (1 <= month <= 12 and 1 <= day <= 31 and hh < 24 and mm < 60 and ss < 61):
+            return None
+        rollover: int | None = None
+        if year is None:
+            if self._prev_month >= 11 and month <= 2:
+                self.rollovers += 1
+            elif month >= 11 and 1 <= self._prev_month <= 2:  # back to an earlier boot
+                self.rollovers -= 1
+            self._prev_month = month
+            rollover = self.rollovers
+            if month == 2 and day == 29:
+                self._leap_days.add(rollover)
+            year = self.anchor + rollover
+        value = LocalStamp(_naive_us(year, month, day, hh, mm, ss, us))
+        value.parts = (rollover, year, month, day, hh, mm, ss, us)
+        return value
+
+    def _year_shift(self) -> int:
+        shift = -self.rollovers
+        for extra in range(9):
+            if all(_is_leap(self.anchor + k + shift - extra) for k in self._leap_days):
+                return shift - extra
+        return shift
+
+    def resolve(self, value: int | None, shift: int) -> int | None:
+        if not isinstance(value, LocalStamp):
+            return value
+        rollover, year, month, day, hh, mm, ss, us = value.parts
+        if rollover is not None:
+            year = self.anchor + rollover + shift
+        if self.zone is None:
+            return _naive_us(year, month, day, hh, mm, ss, us)
+        try:
+            local = datetime(year, month, day, hh, mm, min(ss, 59), us, tzinfo=self.zone)
+        except ValueError:  # Feb 29 with no leap year in reach
+            return _naive_us(year, month, day, hh, mm, ss, us)
+        return int(local.timestamp()) * 1_000_000 + us
+
+    def resolve_all(self, records: list[Record]) -> list[Record]:
+        shift = self._year_shift()
+        return [r._replace(real_us=self.resolve(r.real_us, shift))
+                if isinstance(r.real_us, LocalStamp) else r for r in records]
+
+
+def _is_leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def _offset_us(text: str) -> int:
+    if text == "Z":
+        return 0
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    return sign * (int(digits[:2]) * 3600 + int(digits[2:4] or 0) * 60) * 1_000_000
+
+
+def _split_prefix(rest: str) -> tuple[str | None, str | None, str] | None:
+    """``host ident[pid]: message`` -> (host, ident, message); None if it is not that."""
+    head, sep, message = rest.partition(": ")
+    if not sep:
+        if not rest.endswith(":"):
+            return None
+        head, message = rest[:-1], ""
+    tokens = head.split(" ")
+    if len(tokens) == 1:
+        host, ident = None, tokens[0]
+    else:
+        host, ident = tokens[0], " ".join(tokens[1:])
+    if ident.endswith("]"):
+        ident = ident.partition("[")[0]
+    if not ident:
+        return None
+    return host, ident, message
+
+
+class TextReader:
+    """Reads one text source into records. See the module docstring for the clocks."""
+
+    def __init__(self, info: SourceInfo, year: int | None, mtime: float,
+                 zone: str | None) -> None:
+        self.info = info
+        self.clock = YearlessClock(year or default_year(mtime), zone)
+        self.year_given = year is not None
+        self.zone_name = zone
+        self.collector = Collector(info.name)
+        self._segment = 0
+        self._boot = f"{info.name}#0"
+        self._lines_in_boot = 0
+        self._prev_mono: int | None = None
+        self._styles = (self._monotonic, self._iso, self._unix, self._full, self._short)
+        self._formats: dict[str, int] = {}
+
+    # --- timestamp styles: each returns (mono, real, end of timestamp) or None ---
+    def _monotonic(self, line: str):  # type: ignore[no-untyped-def]
+        m = _MONO.match(line)
+        if m is None:
+            return None
+        token = m.group(0)
+        self._seen("short-delta" if "<" in token or "  ]" in token else "short-monotonic")
+        return int(m.group(1)) * 1_000_000 + int(m.group(2)), None, m.end()
+
+    def _iso(self, line: str):  # type: ignore[no-untyped-def]
+        m = _ISO.match(line)
+        if m is None:
+            return None
+        y, mo, d, hh, mm, ss = (int(g) for g in m.groups()[:6])
+        if not (1 <= mo <= 12 and 1 <= d <= 31 and hh < 24 and mm < 60 and ss < 61):
+            return None
+        self._seen("short-iso-precise" if m.group(7) else "short-iso")
+        real = _naive_us(y, mo, d, hh, mm, ss, _micro(m.group(7))) - _offset_us(m.group(8))
+        return None, real, m.end()
+
+    def _unix(self, line: str):  # type: ignore[no-untyped-def]
+        m = _UNIX.match(line)
+        if m is None:
+            return None
+        self._seen("short-unix")
+        return None, int(m.group(1)) * 1_000_000 + int(m.group(2)), m.end()
+
+    def _full(self, line: str):  # type: ignore[no-untyped-def]
+        m = _FULL.match(line)
+        if m is None:
+            return None
+        y, mo, d, hh, mm, ss = (int(g) for g in m.groups()[:6])
+        us, zone = _micro(m.group(7)), m.group(8)
+        self._seen("short-full")
+        if zone in _UTC_NAMES or (zone and zone[0] in "+-"):
+            if not (1 <= mo <= 12 and 1 <= d <= 31 and hh < 24 and mm < 60 and ss < 61):
+                return None
+            offset = 0 if zone in _UTC_NAMES else _offset_us(zone)
+            return None, _naive_us(y, mo, d, hh, mm, ss, us) - offset, m.end()
+        real = self.clock.stamp(y, mo, d, hh, mm, ss, us)
+        return (None, real, m.end()) if real is not None else None
+
+    def _short(self, line: str):  # type: ignore[no-untyped-def]
+        m = _SHORT.match(line)
+        if m is None:
+            return None
+        month = month_number(m.group(1))
+        if month is None:
+            return None
+        real = self.clock.stamp(None, month, int(m.group(2)), int(m.group(3)),
+                                int(m.group(4)), int(m.group(5)), _micro(m.group(6)))
+        if real is None:
+            return None
+        self._seen("short-precise" if m.group(6) else "short")
+        return None, real, m.end()
+
+    def _seen(self, name: str) -> None:
+        self._formats[name] = self._formats.get(name, 0) + 1
+
+    # --- boots ---
+    def _new_boot(self, key: str | None = None) -> None:
+        self._segment += 1
+        self._boot = key or f"{self.info.name}#{self._segment}"
+        self._lines_in_boot = 0
+        self._prev_mono = None
+
+    def _control_line(self, line: str, number: int) -> None:
+        m = _BOOT_SEPARATOR.match(line)
+        if m:
+            self._new_boot(m.group(1))
+        elif line.startswith("-- Reboot --"):
+            self._new_boot()
+        elif line.startswith(("-- Logs begin at", "-- Journal begins at")) and not self.year_given:
+            years = _YEAR_IN_HEADER.findall(line)
+            if years:
+                self.clock.anchor = int(years[-1])
+
+    def read(self, stream: BinaryIO) -> Iterator[Record]:
+        styles = list(self._styles)
+        info = self.info
+        for number, raw in enumerate(stream, 1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                line = raw.decode("utf-8", "replace")
+                info.skip("not valid UTF-8; read with replacement characters", number)
+            line = line.rstrip("\r\n")
+            if not line.strip():
+                continue
+            if line.startswith("-- "):
+                self._control_line(line, number)
+                continue
+            for i, style in enumerate(styles):
+                parsed = style(line)
+                if parsed is not None:
+                    if i:  # try the style that matched first next time
+                        styles.insert(0, styles.pop(i))
+                    break
+            else:
+                if not line[0].isspace():  # indented lines continue a multi-line message
+                    info.skip("not a journal line (skipped)", number)
+                continue
+            mono, real, end = parsed
+            fields = _split_prefix(line[end:])
+            if fields is None:
+                info.skip("timestamp without 'identifier: message' (skipped)", number)
+                continue
+            host, ident, message = fields
+            event = events.classify(ident, message)
+            self._maybe_new_boot(mono, event)
+            self._lines_in_boot += 1
+            if mono is not None:
+                self._prev_mono = mono
+            self.collector.add(self._boot, number, mono, real, host, ident, message, event)
+        if self._formats:
+            info.format = max(self._formats, key=self._formats.__getitem__)
+        if any(name in self._formats for name in ("short", "short-precise", "short-full")):
+            info.realtime_zone = self.zone_name or "UTC (assumed)"
+        yield from self.clock.resolve_all(self.collector.finish())
+
+    def _maybe_new_boot(self, mono: int | None, event: events.Event | None) -> None:
+        """A kernel start, or a monotonic clock back near zero, begins a boot."""
+        if not self._lines_in_boot:
+            return
+        starts = event is not None and event.kind == events.KERNEL_START
+        resets = (mono is not None and self._prev_mono is not None
+                  and mono < _RESET_BELOW_US and mono + _RESET_DROP_US < self._prev_mono)
+        if starts or resets:
+            self._new_boot()
+
+
+def default_year(mtime: float) -> int:
+    return datetime.fromtimestamp(mtime, tz=timezone.utc).year
+
+
+def has_timestamp(line: str) -> bool:
+    """Whether `line` starts like one of the text styles (used to sniff a file)."""
+    if _MONO.match(line) or _ISO.match(line) or _UNIX.match(line) or _FULL.match(line):
+        return True
+    m = _SHORT.match(line)
+    return bool(m and month_number(m.group(1)))

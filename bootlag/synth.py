@@ -1,0 +1,337 @@
+"""Synthetic boots with known truth, written as real journal files.
+
+The tests and ``sample_logs/`` are made from here: `make_boot` builds the
+entries of one boot the way journald would have stored them (kernel lines
+stamped when journald started, initrd lines from ``localhost``, early kdump
+from ``dracut-cmdline``, the kdump service later), together with the truth a
+correct scan must report. `to_export` writes journal export format;
+`write_journal` turns it into a real ``.journal`` with
+``systemd-journal-remote``, and `render` prints it with the real
+``journalctl -o FORMAT``.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import struct
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+JOURNAL_REMOTE = "/lib/systemd/systemd-journal-remote"
+SEC = 1_000_000
+
+DISTROS = {
+    # name: (kernel release, service identifier, message prefix, systemd verb for oneshots)
+    "rhel7": ("3.10.0-1160.el7.x86_64", "kdumpctl", "", "Started"),
+    "rhel8": ("4.18.0-513.5.1.el8_9.x86_64", "kdumpctl", "kdump: ", "Started"),
+    "rhel9": ("5.14.0-284.11.1.el9_2.x86_64", "kdumpctl", "kdump: ", "Finished"),
+    "ubuntu": ("6.8.0-45-generic", "kdump-tools", "", "Finished"),
+    "suse": ("6.4.0-150600.23.7-default", "load.sh", "", "Finished"),
+}
+
+
+@dataclass
+class Entry:
+    """One journal entry: monotonic µs when journald received it, and its fields."""
+
+    mono_us: int
+    fields: dict[str, str]
+    real_offset_us: int = 0  # how wrong the wall clock was when it was written
+
+
+@dataclass
+class Boot:
+    """A boot's entries and the truth a scan must find."""
+
+    host: str
+    boot_id: str
+    start_us: int  # true UTC wall time of kernel start (µs since the epoch)
+    distro: str
+    mode: str  # "kdump", "early-kdump" or "none"
+    status: str  # "armed", "failed" or "not-armed"
+    gap_s: float | None  # true monotonic gap
+    rd_earlykdump: bool
+    clock_step_s: float = 0.0  # RTC error corrected by an NTP step before arming
+    start_dropped: bool = False  # the first entries were cut (a rotated or tailed log)
+    entries: list[Entry] = field(default_factory=list)
+
+    def real_us(self, entry: Entry) -> int:
+        return self.start_us + entry.mono_us + entry.real_offset_us
+
+    @property
+    def first(self) -> Entry:
+        return self.entries[0]
+
+    @property
+    def armed_entry(self) -> Entry | None:
+        if self.gap_s is None:
+            return None
+        target = round(self.gap_s * SEC)
+        return next(e for e in self.entries if e.mono_us == target
+                    and e.fields.get("_TEST_ARMED") == "1")
+
+
+_FILLER = [
+    ("systemd", "1", "Starting {unit}..."),
+    ("systemd", "1", "Finished {unit}."),
+    ("NetworkManager", "812", "<info>  [{t}] device (eth0): state change: config -> ip-config"),
+    ("chronyd", "790", "Selected source 169.254.169.123"),
+    ("sshd", "1012", "Server listening on 0.0.0.0 port 22."),
+    ("rsyslogd", "801", "[origin software=\"rsyslogd\"] start"),
+    ("auditd", "760", "audit daemon started"),
+    ("systemd-logind", "805", "New seat seat0."),
+]
+_UNITS = ["Load Kernel Modules", "Apply Kernel Variables", "Create Volatile Files and Directories",
+          "Network Manager Wait Online", "Permit User Sessions", "OpenSSH server daemon"]
+
+
+def _kernel(boot_kmsg_us: int, journald_us: int, message: str) -> Entry:
+    return Entry(journald_us, {"_TRANSPORT": "kernel", "SYSLOG_IDENTIFIER": "kernel",
+                               "_SOURCE_MONOTONIC_TIMESTAMP": str(boot_kmsg_us),
+                               "MESSAGE": message, "PRIORITY": "5"})
+
+
+def _line(mono_us: int, ident: str, pid: str, message: str, **extra: str) -> Entry:
+    fields = {"_TRANSPORT": "stdout", "SYSLOG_IDENTIFIER": ident, "_PID": pid,
+              "MESSAGE": message, "PRIORITY": "6"}
+    fields.update(extra)
+    return Entry(mono_us, fields)
+
+
+def make_boot(rng: random.Random, host: str, start_us: int, *, distro: str = "rhel9",
+              mode: str = "kdump", outcome: str = "armed", filler: int = 40,
+              clock_step_s: float = 0.0, decoys: bool = True,
+              drop_start: bool = False) -> Boot:
+    """One boot with known truth.
+
+    `mode` is how the host is configured ("kdump", "early-kdump", "none");
+    `outcome` is "armed", "failed" or "not-armed" (service never ran);
+    `clock_step_s` makes the wall clock wrong by that much until an NTP step
+    a few seconds into the boot; `drop_start` cuts the boot's first entries.
+    """
+    release, ident, prefix, verb = DISTROS[distro]
+    early = mode == "early-kdump"
+    journald = rng.randint(900_000, 2_800_000)  # journald starts ~1-3 s after the kernel
+    root = uuid.UUID(int=rng.getrandbits(128))
+    cmdline = (f"BOOT_IMAGE=(hd0,gpt2)/vmlinuz-{release} root=UUID={root}"
+               f" ro crashkernel=1G-4G:192M,4G-64G:256M,64G-:512M console=ttyS0,115200n8"
+               + (" rd.earlykdump" if early else ""))
+    entries = [
+        _kernel(0, journald, f"Linux version {release} (mockbuild@builder) (gcc (GCC) 11.3.1) "
+                             "#1 SMP PREEMPT_DYNAMIC"),
+        _kernel(0, journald + 1, f"Command line: {cmdline}"),
+    ]
+    kmsg = 2
+    for i in range(rng.randint(3, 8)):
+        kmsg += rng.randint(1_000, 150_000)
+        entries.append(_kernel(kmsg, journald + 2 + i, f"pci 0000:00:{i:02x}.0: [8086:7000] "
+                                                        "type 00 class 0x060100"))
+    entries.append(_line(journald + 20, "systemd-journald", "211", "Journal started"))
+    t = journald + rng.randint(100_000, 300_000)
+    gap_us: int | None = None
+    status = "not-armed"
+    if distro.startswith("rhel"):
+        entries.append(_line(t, "systemd", "1", "Starting dracut cmdline hook..."))
+        t += rng.randint(20_000, 80_000)
+        pid = str(rng.randint(240, 320))
+        if early:
+            entries.append(_line(t, "dracut-cmdline", pid, f"{prefix}early-kdump is enabled."))
+            t += rng.randint(200_000, 1_500_000)
+            if outcome == "armed":
+                gap_us = t
+                entries.append(_line(t, "dracut-cmdline", pid,
+                                     f"{prefix}kexec: loaded early-kdump kernel", _TEST_ARMED="1"))
+                status = "armed"
+        elif distro != "rhel7":
+            entries.append(_line(t, "dracut-cmdline", pid, f"{prefix}early-kdump is disabled."))
+        t += rng.randint(20_000, 200_000)
+        entries.append(_line(t, "systemd", "1", f"{verb} dracut cmdline hook."))
+    for e in entries:  # the initrd does not know the host's name yet
+        e.fields["_HOSTNAME"] = "localhost"
+    switch_root = t + rng.randint(1_000_000, 3_000_000)
+    t = switch_root
+    step_at = None
+    if clock_step_s:
+        step_at = t + rng.randint(500_000, 2_000_000)
+    kdump_at = t + rng.randint(6_000_000, 30_000_000)
+    lines_before = filler // 2
+    for i in range(filler):
+        t += rng.randint(10_000, (kdump_at - switch_root) // max(lines_before, 1))
+        if i == lines_before:
+            t = max(t, kdump_at)
+            t, gap_us, status = _service(entries, rng, t, distro, mode, outcome, ident, prefix,
+                                         verb, gap_us, status, decoys)
+        if step_at is not None and t >= step_at:
+            entries.append(_line(step_at, "chronyd", "790",
+                                 f"System clock wrong by {clock_step_s:.6f} seconds"))
+            entries.append(_line(step_at + 1, "chronyd", "790",
+                                 f"System clock was stepped by {clock_step_s:.6f} seconds"))
+            step_at = None
+        ident_f, pid_f, text = rng.choice(_FILLER)
+        entries.append(_line(t, ident_f, pid_f,
+                             text.format(unit=rng.choice(_UNITS), t=f"{t / SEC:.4f}")))
+    t += rng.randint(500_000, 3_000_000)
+    initrd = switch_root - journald
+    entries.append(_line(t, "systemd", "1",
+                         f"Startup finished in {journald / SEC:.3f}s (kernel) + "
+                         f"{initrd / SEC:.3f}s (initrd) + {(t - switch_root) / SEC:.3f}s "
+                         f"(userspace) = {t / SEC:.3f}s.",
+                         KERNEL_USEC=str(journald), INITRD_USEC=str(initrd),
+                         USERSPACE_USEC=str(t - switch_root)))
+    entries.append(_line(t + 5_000, "systemd", "1", "Multi-line status:\n  line two\n  line three"))
+    stepped = _step_time(entries)
+    for e in entries:
+        e.fields.setdefault("_HOSTNAME", host)
+        if e.mono_us < stepped:
+            e.real_offset_us = -round(clock_step_s * SEC)
+    entries.sort(key=lambda e: e.mono_us)
+    boot = Boot(host=host, boot_id=uuid.UUID(int=rng.getrandbits(128)).hex, start_us=start_us,
+                distro=distro, mode=mode if status == "armed" else "none", status=status,
+                gap_s=gap_us / SEC if gap_us is not None else None, rd_earlykdump=early,
+                clock_step_s=clock_step_s, entries=entries)
+    if drop_start:
+        boot.entries = entries[len(entries) // 3:]
+        boot.start_dropped = True
+    return boot
+
+
+def _step_time(entries: Sequence[Entry]) -> int:
+    """When the NTP step happened (entries before it carry the wrong wall clock)."""
+    return min((e.mono_us for e in entries if e.fields["MESSAGE"].startswith("System clock w")),
+               default=-1)
+
+
+def _service(entries: list[Entry], rng: random.Random, t: int, distro: str, mode: str,
+             outcome: str, ident: str, prefix: str, verb: str, gap_us: int | None, status: str,
+             decoys: bool) -> tuple[int, int | None, str]:
+    """The kdump service's lines at time `t`; returns the new time, gap and status."""
+    if decoys:  # lines that quote the load message but are not an arming
+        entries.append(_line(t - 5_000, "sudo", "1201", "admin : TTY=pts/0 ; PWD=/root ; "
+                             "USER=root ; COMMAND=/usr/bin/echo kexec: loaded kdump kernel"))
+        entries.append(_line(t - 4_000, "logger", "1202", "kexec: loaded kdump kernel"))
+    if mode == "none" or outcome == "not-armed":
+        return t, gap_us, status
+    pid = str(rng.randint(700, 1500))
+    if distro == "ubuntu":
+        unit = "Kernel crash dump capture service"
+        entries.append(_line(t, "systemd", "1", f"Starting {unit}..."))
+        entries.append(_line(t + 1_000, ident, pid, "Starting kdump-tools:"))
+        t += rng.randint(200_000, 900_000)
+        if outcome == "armed":
+            entries.append(_line(t, ident, pid, " * loaded kdump kernel", _TEST_ARMED="1"))
+            entries.append(_line(t + 500, ident, str(int(pid) + 5), "loaded kdump kernel"))
+            gap_us, status = gap_us or t, "armed"
+        else:
+            entries.append(_line(t, ident, pid, " * failed to load kdump kernel"))
+            status = "failed"
+        entries.append(_line(t + 2_000, "systemd", "1", f"{verb} {unit}."))
+        return t + 2_000, gap_us, status
+    if distro == "suse":
+        unit = "Load kdump kernel and initrd"
+        entries.append(_line(t, "systemd", "1", f"Starting {unit}..."))
+        t += rng.randint(200_000, 2_000_000)
+        if outcome == "armed":
+            entries.append(_line(t, "systemd", "1", f"{verb} {unit}.", _TEST_ARMED="1"))
+            gap_us, status = gap_us or t, "armed"
+        else:
+            entries.append(_line(t, ident, pid, "kexec failed."))
+            entries.append(_line(t + 1_000, "systemd", "1", f"Failed to start {unit}."))
+            status = "failed"
+        return t + 1_000, gap_us, status
+    unit = "Crash recovery kernel arming"
+    entries.append(_line(t, "systemd", "1", f"Starting {unit}..."))
+    t += rng.randint(300_000, 3_000_000)
+    if gap_us is not None:  # early kdump got there first
+        entries.append(_line(t, ident, pid, f"{prefix}Kdump already running: [WARNING]"))
+    elif outcome == "armed":
+        entries.append(_line(t, ident, pid, f"{prefix}kexec: loaded kdump kernel",
+                             _TEST_ARMED="1"))
+        entries.append(_line(t + 300, ident, pid, f"{prefix}Starting kdump: [OK]"))
+        gap_us, status = t, "armed"
+    else:
+        entries.append(_line(t, ident, pid, f"{prefix}kexec: failed to load kdump kernel"))
+        entries.append(_line(t + 300, ident, pid, f"{prefix}Starting kdump: [FAILED]"))
+        entries.append(_line(t + 900, "systemd", "1",
+                             "kdump.service: Main process exited, code=exited, status=1/FAILURE"))
+        entries.append(_line(t + 1_000, "systemd", "1", f"Failed to start {unit}."))
+        return t + 1_000, gap_us, "failed"
+    entries.append(_line(t + 1_000, "systemd", "1", f"{verb} {unit}."))
+    return t + 1_000, gap_us, status
+
+
+def _field(name: str, value: str) -> bytes:
+    data = value.encode()
+    if b"\n" in data:  # the binary-safe form, as journalctl -o export writes it
+        return name.encode() + b"\n" + struct.pack("<Q", len(data)) + data + b"\n"
+    return name.encode() + b"=" + data + b"\n"
+
+
+def to_export(boots: Iterable[Boot], interleave: bool = False) -> bytes:
+    """Journal export format of the boots (in order, or merged by wall time)."""
+    items = [(b.real_us(e), i, b, e) for i, b in enumerate(boots) for e in b.entries]
+    if interleave:
+        items.sort(key=lambda x: (x[0], x[1]))
+    out = []
+    for _, _, boot, entry in items:
+        out.append(_field("__REALTIME_TIMESTAMP", str(boot.real_us(entry))))
+        out.append(_field("__MONOTONIC_TIMESTAMP", str(entry.mono_us)))
+        out.append(_field("_BOOT_ID", boot.boot_id))
+        for name, value in entry.fields.items():
+            if not name.startswith("_TEST"):
+                out.append(_field(name, value))
+        out.append(b"\n")
+    return b"".join(out)
+
+
+def write_journal(export: bytes, path: str, *, compact: bool = True) -> str:
+    """A real ``.journal`` file at `path` made by systemd-journal-remote from `export`."""
+    env = dict(os.environ)
+    if not compact:
+        env.update(SYSTEMD_JOURNAL_COMPACT="0", SYSTEMD_JOURNAL_KEYED_HASH="0")
+    with tempfile.NamedTemporaryFile(suffix=".export") as tmp:
+        tmp.write(export)
+        tmp.flush()
+        subprocess.run([JOURNAL_REMOTE, f"--output={path}", tmp.name], check=True, env=env,
+                       capture_output=True)
+    return path
+
+
+def render(journal: str, fmt: str, tz: str = "UTC", *extra: str) -> bytes:
+    """What the real ``journalctl --file JOURNAL -o FMT`` prints, in time zone `tz`."""
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "TZ": tz, "LC_ALL": "C.UTF-8",
+           "SYSTEMD_COLORS": "0", "SYSTEMD_PAGER": ""}
+    return subprocess.run(["journalctl", "--file", journal, "-o", fmt, "--no-pager", *extra],
+                          check=True, capture_output=True, env=env).stdout
+
+
+def make_fleet(seed: int = 1, boots_per_host: int = 4, filler: int = 40,
+               start: str = "2024-12-30T08:00:00") -> list[Boot]:
+    """The sample fleet: RHEL 8/9 with kdump and early kdump, Ubuntu, SUSE, failures."""
+    rng = random.Random(seed)
+    import datetime as _dt
+
+    t0 = int(_dt.datetime.fromisoformat(start).replace(tzinfo=_dt.timezone.utc).timestamp()) * SEC
+    plans = [  # host, distro, modes per boot
+        ("web-01", "rhel9", ["kdump"]), ("web-02", "rhel9", ["kdump"]),
+        ("web-03", "rhel9", ["early-kdump"]), ("db-01", "rhel9", ["early-kdump"]),
+        ("db-02", "rhel8", ["early-kdump"]), ("app-01", "rhel8", ["kdump"]),
+        ("app-02", "rhel8", ["kdump"]), ("legacy-01", "rhel7", ["kdump"]),
+        ("cache-01", "ubuntu", ["kdump"]), ("sles-01", "suse", ["kdump"]),
+        ("batch-01", "rhel9", ["kdump", "kdump", "early-kdump", "early-kdump"]),
+        ("edge-01", "rhel9", ["kdump"]), ("lab-01", "rhel9", ["none"]),
+    ]
+    boots = []
+    for n, (host, distro, modes) in enumerate(plans):
+        t = t0 + n * 3_600 * SEC
+        for i in range(boots_per_host):
+            mode = modes[min(i * len(modes) // boots_per_host, len(modes) - 1)]
+            outcome = "failed" if host == "edge-01" and i % 2 else "armed"
+            step = 3_600.0 if host == "app-02" and i == 1 else 0.0
+            boots.append(make_boot(rng, host, t, distro=distro, mode=mode, outcome=outcome,
+                                   filler=filler, clock_step_s=step))
+            t += rng.randint(2, 9) * 86_400 * SEC
+    return boots

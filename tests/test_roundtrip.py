@@ -1,0 +1,100 @@
+"""Generator -> systemd-journal-remote -> real journalctl -o FORMAT -> scan == truth."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import pytest
+
+import bootlag
+from bootlag import synth
+
+FIELD_FORMATS = ["json", "json-pretty", "json-seq", "json-sse", "export", "verbose"]
+MONOTONIC_TEXT = ["short-monotonic", "short-delta"]
+EXACT_REALTIME = ["short-iso-precise", "short-unix", "short-precise"]
+SECOND_REALTIME = ["short", "short-iso", "short-full"]
+ZONES = ["UTC", "Asia/Tokyo", "America/New_York"]
+
+
+def scan_rendered(journal: str, fmt: str, zone: str, tmp_path, year: int | None = None):
+    out = tmp_path / f"fleet.{fmt}"
+    out.write_bytes(synth.render(journal, fmt, zone))
+    return bootlag.scan(out, tz=zone, year=year, errors="raise")
+
+
+def last_year(boots: list[synth.Boot], zone: str) -> int:
+    last = max(b.real_us(b.entries[-1]) for b in boots)
+    return dt.datetime.fromtimestamp(last / 1e6, ZoneInfo(zone)).year
+
+
+def by_host_order(frame: pd.DataFrame, boots: list[synth.Boot]):
+    """Pair rows with truth: per host, in the order the boots appear."""
+    rows = frame.sort_values(["host", "first_line"])
+    truth = sorted(boots, key=lambda b: (b.host, b.start_us))
+    assert list(rows.host) == [b.host for b in truth]
+    return list(zip(rows.itertuples(), truth, strict=True))
+
+
+def check_common(row, boot: synth.Boot) -> None:
+    assert row.status == boot.status, (row.host, row.source)
+    assert row.mode == boot.mode
+    if not boot.start_dropped:
+        assert row.rd_earlykdump == boot.rd_earlykdump
+
+
+@pytest.mark.parametrize("fmt", FIELD_FORMATS)
+def test_field_formats_give_exact_monotonic_gaps(fleet, fleet_journal, fmt, tmp_path):
+    frame = scan_rendered(fleet_journal, fmt, "Asia/Tokyo", tmp_path)
+    assert len(frame) == len(fleet)
+    rows = frame.set_index("boot_id")
+    for boot in fleet:
+        row = rows.loc[boot.boot_id]
+        assert row.host == boot.host
+        assert row.clock == "monotonic"
+        assert row.status == boot.status and row["mode"] == boot.mode
+        if boot.gap_s is None:
+            assert math.isnan(row.gap_s)
+        else:
+            assert row.gap_s == pytest.approx(boot.gap_s, abs=1e-6)
+        assert row.kernel_start == pd.Timestamp(boot.start_us, unit="us", tz="UTC")
+        assert row.start_logged == (not boot.start_dropped)
+
+
+@pytest.mark.parametrize("fmt", MONOTONIC_TEXT)
+def test_monotonic_text_gives_exact_gaps(fleet, fleet_journal, fmt, tmp_path):
+    frame = scan_rendered(fleet_journal, fmt, "UTC", tmp_path)
+    for row, boot in by_host_order(frame, fleet):
+        check_common(row, boot)
+        assert row.clock == "monotonic"
+        expected = boot.gap_s if boot.gap_s is not None else math.nan
+        assert row.gap_s == pytest.approx(expected, abs=1e-6, nan_ok=True)
+
+
+def expected_realtime_gap(boot: synth.Boot, exact: bool) -> float:
+    armed = boot.armed_entry
+    if armed is None or boot.clock_step_s or boot.start_dropped:
+        return math.nan
+    first, last = boot.real_us(boot.first), boot.real_us(armed)
+    if exact:
+        return (last - first) / 1e6
+    return float(last // 1_000_000 - first // 1_000_000)
+
+
+@pytest.mark.parametrize("zone", ZONES)
+@pytest.mark.parametrize("fmt", EXACT_REALTIME + SECOND_REALTIME)
+def test_realtime_text_gives_lower_bound_or_nan(fleet, fleet_journal, fmt, zone, tmp_path):
+    frame = scan_rendered(fleet_journal, fmt, zone, tmp_path, year=last_year(fleet, zone))
+    for row, boot in by_host_order(frame, fleet):
+        check_common(row, boot)
+        assert row.clock == "realtime"
+        expected = expected_realtime_gap(boot, fmt in EXACT_REALTIME)
+        assert row.gap_s == pytest.approx(expected, abs=1e-6, nan_ok=True), row.note
+        if not math.isnan(expected):
+            assert row.gap_s <= boot.gap_s  # journald starts after the kernel: a lower bound
+            first = pd.Timestamp(boot.real_us(boot.first), unit="us", tz="UTC")
+            assert abs(row.kernel_start - first) < pd.Timedelta(seconds=1)
+        if boot.clock_step_s and boot.status == "armed":
+            assert "wall clock" in row.note
