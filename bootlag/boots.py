@@ -96,9 +96,13 @@ def boot_row(key: str, records: list[Record], infos: Mapping[str, SourceInfo]) -
     by_kind: dict[str, list[Record]] = defaultdict(list)
     for r in records:
         by_kind[r.kind].append(r)
-    first = min(by_kind[FIRST], key=_time_key)
-    last = max(by_kind[LAST], key=_time_key)
-    armed = by_kind[events.ARMED][0] if by_kind[events.ARMED] else None
+    # A boot read from both a monotonic and a wall-clock format takes its clock
+    # facts from the monotonic one.
+    clocked = {kind: [r for r in by_kind[kind] if r.mono_us is not None] or by_kind[kind]
+               for kind in (FIRST, LAST, events.ARMED)}
+    first = min(clocked[FIRST], key=_time_key)
+    last = max(clocked[LAST], key=_time_key)
+    armed = clocked[events.ARMED][0] if clocked[events.ARMED] else None
     notes: list[str] = []
 
     kernel_start_us = None
