@@ -143,7 +143,7 @@ def format_table(boots: pd.DataFrame) -> str:
         gap_s=[_gap_text(g, c) for g, c in zip(boots.gap_s, boots.clock, strict=True)],
         loader=boots.loader.fillna("-"), note=boots.note.fillna(""),
     )[TABLE_COLUMNS].rename(columns={"kernel_start": "kernel_start (UTC)"})
-    cells = [list(view.columns)] + view.astype(str).values.tolist()
+    cells = [list(view.columns), *view.astype(str).values.tolist()]
     widths = [max(len(row[i]) for row in cells) for i in range(len(view.columns))]
     gap = view.columns.get_loc("gap_s")
     lines = ["  ".join(c.rjust(w) if i == gap else c.ljust(w)

@@ -76,7 +76,7 @@ RULES: tuple[Rule, ...] = (
     _r(FAILED, r"^kexec: failed to (?:load kdump kernel|prepare for a LUKS target)"
        r"|^Starting kdump: \[FAILED\]$|^No memory reserved for crash kernel\.?$"
        r"|^Kdump is not supported on this kernel$|^mkdumprd: failed to make kdump initrd",
-       KDUMPCTL, "RHEL/Fedora kdumpctl"),
+       KDUMPCTL | DRACUT, "RHEL/Fedora kdumpctl, early kdump's feasibility check"),
     _r(UNLOADED, r"^kexec: unloaded kdump kernel$", KDUMPCTL, "RHEL/Fedora kdumpctl"),
     _r(ARMED, r"^fadump: (?:re-)?registered successfully$", KDUMPCTL, "RHEL/Fedora on POWER",
        mode=KDUMP, loader="fadump"),
@@ -87,7 +87,8 @@ RULES: tuple[Rule, ...] = (
        mode=KDUMP, loader="kdump-tools"),
     _r(FAILED, r"^failed to load kdump kernel|^Memory for crashkernel is not reserved$"
        r"|^no crashkernel= parameter in the kernel cmdline|^kdump is not supported by this kernel"
-       r"|USE_KDUMP is not set or zero|^kdump kernel relocation address does not match",
+       r"|USE_KDUMP is not set or zero|^kdump kernel relocation address does not match"
+       r"|KDUMP_KERNEL does not exist",
        DEBIAN, "Debian/Ubuntu kdump-tools"),
     _r(UNLOADED, r"^unloaded kdump kernel\.?$", DEBIAN, "Debian/Ubuntu kdump-tools"),
     _r(ARMED, r"^fadump registered successfully\.?$", DEBIAN, "Debian/Ubuntu on POWER",
@@ -112,13 +113,16 @@ RULES: tuple[Rule, ...] = (
        r"|^Initial clock synchronization to |^Time jumped backwards", TIME, "chrony, timesyncd"),
     # --- capture kernel: this boot *was* a kdump ---
     _r(CAPTURE, r"^Kdump is using the default log level|^saving to /|^saving vmcore"
-       r"|^saved vmcore in |^saved dmesg content in ", ANY_KDUMP, "kdump capture kernel"),
+       r"|^saved vmcore in |^saved dmesg content in "
+       r"|^makedumpfile Completed\.|^running makedumpfile ",
+       ANY_KDUMP, "kdump capture kernel"),
 )
 
 # A cheap test first: only messages containing one of these words reach the rules.
 TRIGGER = re.compile(
-    r"kdump|kexec|fadump|Linux version|ommand line:|crashkernel|Startup finished"
-    r"|[Cc]lock|Time has been changed|Time jumped|Load kdump"
+    r"[Kk]dump|kexec|fadump|Linux version|ommand line:|crashkernel|crash kernel|Startup finished"
+    r"|Crash recovery kernel arming|[Cc]lock|Time has been changed|Time jumped|Load kdump"
+    r"|saving to /|saved (?:vmcore|dmesg)|makedumpfile"
 )
 
 _PREFIX = re.compile(r"^(?:\* )?(?:kdump: )?(?:WARNING: )?(?:kdump-tools: )?")

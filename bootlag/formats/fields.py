@@ -55,14 +55,22 @@ class EntrySink:
         self.info = info
         self.collector = Collector(info.name)
         self._last_boot: str | None = None
+        self._orphans: list[tuple[dict[str, Any], int]] = []
 
     def entry(self, fields: dict[str, Any], line: int) -> None:
         boot = (_text(fields.get("_BOOT_ID")) or "").lower()
-        if not boot or boot == _ZERO_BOOT:  # some versions export kernel entries with a zero id
-            if self._last_boot is None:
-                self.info.skip("entry without _BOOT_ID (skipped)", line)
-                return
-            boot = self._last_boot
+        if not boot or boot == _ZERO_BOOT:
+            # Some systemd versions export kernel entries with a zero boot id;
+            # they belong to the boot whose entries follow them.
+            self._orphans.append((fields, line))
+            return
+        if self._orphans:
+            orphans, self._orphans = self._orphans, []
+            for orphan, orphan_line in orphans:
+                self._add(boot, orphan, orphan_line)
+        self._add(boot, fields, line)
+
+    def _add(self, boot: str, fields: dict[str, Any], line: int) -> None:
         self._last_boot = boot
         real = _int(fields.get("__REALTIME_TIMESTAMP"))
         mono = _int(fields.get("__MONOTONIC_TIMESTAMP"))
@@ -81,6 +89,12 @@ class EntrySink:
                            message, event)
 
     def finish(self) -> list[Record]:
+        for fields, line in self._orphans:
+            if self._last_boot is None:
+                self.info.skip("entry without _BOOT_ID (skipped)", line)
+            else:
+                self._add(self._last_boot, fields, line)
+        self._orphans = []
         return self.collector.finish()
 
 

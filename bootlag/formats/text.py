@@ -303,7 +303,8 @@ class TextReader:
             info.format = max(self._formats, key=self._formats.__getitem__)
         if any(name in self._formats for name in ("short", "short-precise", "short-full")):
             info.realtime_zone = self.zone_name or "UTC (assumed)"
-        yield from self.clock.resolve_all(self.collector.finish())
+        yield from self.clock.resolve_all(_name_first_boot(self.collector.finish(),
+                                                           f"{info.name}#0"))
 
     def _maybe_new_boot(self, mono: int | None, event: events.Event | None) -> None:
         """A kernel start, or a monotonic clock back near zero, begins a boot."""
@@ -314,6 +315,27 @@ class TextReader:
                   and mono < _RESET_BELOW_US and mono + _RESET_DROP_US < self._prev_mono)
         if starts or resets:
             self._new_boot()
+
+
+def _name_first_boot(records: list[Record], first: str) -> list[Record]:
+    """Give the file's first boot the id of a later separator that continues it.
+
+    journalctl names the *new* boot at each change, so the first boot of a
+    file has no id, until entries of several hosts interleave and the output
+    comes back to it: its later ``-- Boot <id> --`` segments have no kernel
+    start. If exactly one such id shares the first boot's host, it is that boot.
+    """
+    started = {r.boot for r in records if r.kind == events.KERNEL_START}
+    hosts: dict[str, set[str | None]] = {}
+    for r in records:
+        hosts.setdefault(r.boot, set()).add(r.host)
+    if first not in hosts:
+        return records
+    candidates = [boot for boot in hosts if boot != first and boot not in started
+                  and "#" not in boot and hosts[boot] & hosts[first] - {None}]
+    if len(candidates) != 1:
+        return records
+    return [r._replace(boot=candidates[0]) if r.boot == first else r for r in records]
 
 
 def default_year(mtime: float) -> int:

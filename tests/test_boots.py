@@ -1,0 +1,98 @@
+"""Boot assembly: merging sources, clock rules and statuses."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+import bootlag
+from bootlag import synth
+from tests.helpers import boots_at, rendered
+
+
+def test_boot_split_across_rotated_files_is_one_row(tmp_path):
+    boot = boots_at("2024-05-01T10:00:00")[0]
+    half = len(boot.entries) // 2
+    early = synth.Boot(**{**boot.__dict__, "entries": boot.entries[:half]})
+    late = synth.Boot(**{**boot.__dict__, "entries": boot.entries[half:]})
+    (tmp_path / "a.export").write_bytes(synth.to_export([early]))
+    (tmp_path / "b.export").write_bytes(synth.to_export([late]))
+    frame = bootlag.scan(tmp_path)
+    assert len(frame) == 1
+    row = frame.iloc[0]
+    assert row.gap_s == pytest.approx(boot.gap_s, abs=1e-6)
+    assert row.source.count(";") == 1 and row.start_logged
+
+
+def test_same_journal_collected_twice_counts_once(tmp_path):
+    boots = boots_at("2024-05-01T10:00:00", "2024-05-03T10:00:00")
+    path = rendered(tmp_path, boots, "json")
+    copy = tmp_path / "copy.json"
+    copy.write_bytes(path.read_bytes())
+    frame = bootlag.scan([path, copy])
+    assert len(frame) == 2 and list(frame.loads) == [1, 1]
+
+
+def test_cut_start_keeps_the_monotonic_gap_but_not_a_wall_clock_one(tmp_path):
+    boot = boots_at("2024-05-01T10:00:00", drop_start=True)[0]
+    assert boot.armed_entry in boot.entries  # the arming survived the cut
+    exact = bootlag.scan(rendered(tmp_path, [boot], "json")).iloc[0]
+    assert exact.gap_s == pytest.approx(boot.gap_s, abs=1e-6) and not exact.start_logged
+    wall = bootlag.scan(rendered(tmp_path, [boot], "short-iso", name="iso")).iloc[0]
+    assert math.isnan(wall.gap_s) and "start is not in the log" in wall.note
+
+
+def test_kernel_entries_with_a_zero_boot_id_stay_in_their_boot(tmp_path):
+    boot = boots_at("2024-05-01T10:00:00")[0]
+    data = synth.to_export([boot]).replace(
+        f"_BOOT_ID={boot.boot_id}\n_TRANSPORT=kernel".encode(),
+        b"_BOOT_ID=00000000000000000000000000000000\n_TRANSPORT=kernel")
+    assert data.count(b"_BOOT_ID=" + b"0" * 32) > 2
+    path = tmp_path / "zero.export"
+    path.write_bytes(data)
+    frame = bootlag.scan(path)
+    assert len(frame) == 1 and frame.iloc[0].kernel.startswith("5.14")
+    assert frame.iloc[0].start_logged
+
+
+def test_old_json_layout_and_byte_array_values(tmp_path):
+    boot = boots_at("2024-05-01T10:00:00")[0]
+    path = rendered(tmp_path, [boot], "json")
+    lines = []
+    for line in path.read_text().splitlines():
+        entry = json.loads(line)
+        message = entry.get("MESSAGE")
+        if isinstance(message, str) and "kdump" in message:
+            entry["MESSAGE"] = list(message.encode())  # journalctl's form for unprintable text
+        lines.append(json.dumps(entry, separators=(", ", " : ")))  # v219-v239 spacing
+    old = tmp_path / "old.json"
+    old.write_text("\n".join(lines) + "\n")
+    row = bootlag.scan(old).iloc[0]
+    assert row.gap_s == pytest.approx(boot.gap_s, abs=1e-6) and row.status == "armed"
+
+
+def test_early_kdump_line_missing_but_kdumpctl_found_it_loaded(tmp_path):
+    boot = boots_at("2024-05-01T10:00:00", mode="early-kdump")[0]
+    boot.entries = [e for e in boot.entries if "loaded early-kdump" not in e.fields["MESSAGE"]]
+    row = bootlag.scan(rendered(tmp_path, [boot], "export")).iloc[0]
+    assert (row.status, row["mode"]) == ("armed", "early-kdump")
+    assert math.isnan(row.gap_s) and "already loaded" in row.note
+
+
+def test_every_boot_has_a_row_whatever_its_status(tmp_path):
+    boots = (boots_at("2024-05-01T10:00:00", outcome="failed", seed=1)
+             + boots_at("2024-05-02T10:00:00", mode="none", seed=2)
+             + boots_at("2024-05-03T10:00:00", mode="early-kdump", seed=3))
+    frame = bootlag.scan(rendered(tmp_path, boots, "json"))
+    assert list(frame.status) == ["failed", "not-armed", "armed"]
+    assert list(frame["mode"]) == ["none", "none", "early-kdump"]
+    assert "failed to load" in frame.failure.iloc[0]
+    assert frame.rd_earlykdump.tolist() == [False, False, True]
+
+
+def test_columns_are_documented():
+    boots = bootlag.scan([])
+    assert list(boots.columns) == list(bootlag.COLUMNS)
+    assert boots.empty
