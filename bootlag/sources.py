@@ -89,7 +89,10 @@ def _walk(top: str) -> list[str]:
 def read_head(stream: BinaryIO, size: int = 1 << 16) -> tuple[bytes, BinaryIO]:
     """Peek at the first `size` bytes; returns them and a stream that still starts at 0."""
     head = stream.read(size)
-    return head, _Rewound(head, stream)
+    if stream.seekable():
+        stream.seek(0)
+        return head, stream
+    return head, io.BufferedReader(_Rewound(head, stream), buffer_size=1 << 20)  # type: ignore[arg-type]
 
 
 class _Rewound(io.RawIOBase):
