@@ -44,7 +44,7 @@ def build(hosts: int, boots: int, lines: int) -> dict[str, list[Path]]:
             where.mkdir(parents=True, exist_ok=True)
             t = 1_700_000_000 * synth.SEC + h * 3_600 * synth.SEC
             made = []
-            for b in range(boots):
+            for _ in range(boots):
                 mode = "early-kdump" if rng.random() < 0.4 else "kdump"
                 made.append(synth.make_boot(rng, host, t, mode=mode, filler=lines))
                 t += rng.randint(1, 5) * 86_400 * synth.SEC

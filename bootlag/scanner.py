@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import warnings
 from collections.abc import Callable, Iterable
@@ -12,7 +13,7 @@ import pandas as pd
 from .boots import assemble
 from .formats import ReadOptions, SourceInfo, reader_for, sniff
 from .records import BootlagError, BootlagWarning, Record
-from .sources import Source, expand, read_head
+from .sources import Source, expand
 
 Errors = Literal["warn", "raise", "ignore"]
 
@@ -76,10 +77,12 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *,
 
 def _read(source: Source, info: SourceInfo, year: int | None, tz: str | None) -> list[Record]:
     with source.open() as raw:
-        head, stream = read_head(raw)
-        read = reader_for(sniff(head), info, ReadOptions(year, tz, source.mtime))
-        with stream:
-            return list(read(stream))
+        read = reader_for(sniff(raw.head()), info, ReadOptions(year, tz, source.mtime))
+        records = list(read(io.BufferedReader(raw, buffer_size=1 << 20)))
+        if raw.cut_off is not None:
+            info.skip(f"compressed data ends early ({raw.cut_off}); nothing after it "
+                      "could be read", raw.newlines + 1)
+        return records
 
 
 def _report(errors: Errors, message: str) -> None:

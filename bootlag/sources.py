@@ -13,6 +13,7 @@ import gzip
 import io
 import lzma
 import os
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -37,19 +38,19 @@ class Source:
     path: str
     mtime: float
 
-    def open(self) -> BinaryIO:
+    def open(self) -> InputStream:
         """The decompressed bytes (the caller closes the stream)."""
         with open(self.path, "rb") as f:
             magic = f.read(6)
-        for prefix, opener in _OPENERS:
-            if magic.startswith(prefix):
-                return opener(self.path)
         if magic.startswith(_ZSTD_MAGIC):
             raise BootlagError(
                 f"{self.name}: zstd-compressed; decompress it first (zstd -d), "
                 "the Python standard library cannot read zstd before 3.14"
             )
-        return open(self.path, "rb")
+        for prefix, opener in _OPENERS:
+            if magic.startswith(prefix):
+                return InputStream(opener(self.path))
+        return InputStream(open(self.path, "rb"))
 
 
 def expand(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Source]:
@@ -86,35 +87,55 @@ def _walk(top: str) -> list[str]:
     return files
 
 
-def read_head(stream: BinaryIO, size: int = 1 << 16) -> tuple[bytes, BinaryIO]:
-    """Peek at the first `size` bytes; returns them and a stream that still starts at 0."""
-    head = stream.read(size)
-    if stream.seekable():
-        stream.seek(0)
-        return head, stream
-    return head, io.BufferedReader(_Rewound(head, stream), buffer_size=1 << 20)  # type: ignore[arg-type]
+class InputStream(io.RawIOBase):
+    """The decompressed bytes of a source, with a peek at its head.
 
+    A compressed file that was cut off (a partial copy) ends here like a
+    normal end of file instead of raising, so the lines before the cut are
+    kept; `cut_off` then says why, and `newlines` how many lines came before.
+    """
 
-class _Rewound(io.RawIOBase):
-    """A stream that replays `head` and then continues with `rest` (for non-seekable inputs)."""
-
-    def __init__(self, head: bytes, rest: BinaryIO) -> None:
-        self._head = memoryview(head)
-        self._rest = rest
+    def __init__(self, inner: BinaryIO) -> None:
+        self._inner = inner
+        self._head = memoryview(b"")
+        self.cut_off: str | None = None
+        self.newlines = 0
 
     def readable(self) -> bool:
         return True
 
+    def head(self, size: int = 1 << 16) -> bytes:
+        """The first `size` bytes (or fewer); reading starts from them again afterwards."""
+        chunks, have = [], 0
+        while have < size:
+            chunk = self._read_inner(size - have)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            have += len(chunk)
+        data = b"".join(chunks)
+        self._head = memoryview(data)
+        return data
+
+    def _read_inner(self, size: int) -> bytes:
+        if self.cut_off is not None:
+            return b""
+        try:  # read1: one decompression step, so a cut-off stream loses nothing before the cut
+            return self._inner.read1(size)  # type: ignore[attr-defined]
+        except (EOFError, OSError, zlib.error, lzma.LZMAError) as exc:
+            self.cut_off = str(exc) or type(exc).__name__
+            return b""
+
     def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
         if self._head:
-            n = min(len(buffer), len(self._head))
-            buffer[:n] = self._head[:n]
-            self._head = self._head[n:]
-            return n
-        data = self._rest.read(len(buffer))
+            data = self._head[: len(buffer)]
+            self._head = self._head[len(data):]
+        else:
+            data = memoryview(self._read_inner(len(buffer)))
         buffer[: len(data)] = data
+        self.newlines += data.tobytes().count(b"\n")
         return len(data)
 
     def close(self) -> None:
-        self._rest.close()
+        self._inner.close()
         super().close()

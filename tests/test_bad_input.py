@@ -29,7 +29,6 @@ import bootlag
 from bootlag import synth
 
 FORMATS = ("short-precise", "short-monotonic", "json", "export", "verbose")
-TEXT = ("short-precise", "short-monotonic")
 SCAN = {"year": 2025, "tz": "UTC"}  # fixed, so the file's mtime never matters
 START = "2025-03-03T08:00:00"
 HOST = "web-01"  # the host most tests damage
@@ -98,7 +97,8 @@ def corpus(tmp_path_factory) -> Corpus:
 
 # --- helpers ---------------------------------------------------------------------------------
 
-def _value(x):  # type: ignore[no-untyped-def]
+def _value(x: object) -> object:
+    """A cell as a plain comparable value: <NA>/NaN -> None, floats to the microsecond."""
     if x is pd.NA or x is None:
         return None
     if isinstance(x, float):
@@ -120,7 +120,8 @@ def summary(frame: pd.DataFrame) -> list[tuple]:
 def entry_offsets(data: bytes, fmt: str) -> list[int]:
     """Byte offsets where the entries of a rendering begin."""
     if fmt == "export":  # entries end with an empty line
-        return [0] + [m.end() for m in re.finditer(rb"\n\n", data)][:-1]
+        ends = [m.end() for m in re.finditer(rb"\n\n", data)]
+        return [0, *ends[:-1]]
     offsets, pos = [], 0
     for line in data.split(b"\n")[:-1]:
         if line and not line.startswith((b" ", b"-- ")):
@@ -179,11 +180,11 @@ def scan_warns(path: Path, line: int | None, expect: list[tuple] | None) -> pd.D
     return frame
 
 
-def scan_quietly(path: Path, **kw) -> tuple[pd.DataFrame, list[str]]:  # type: ignore[no-untyped-def]
+def scan_quietly(path: Path, errors: str = "warn") -> tuple[pd.DataFrame, list[str]]:
     """Scan and return the BootlagWarning messages it gave."""
     with warnings.catch_warnings(record=True) as record:
         warnings.simplefilter("always")
-        frame = bootlag.scan(path, **SCAN, **kw)
+        frame = bootlag.scan(path, errors=errors, **SCAN)  # type: ignore[arg-type]
     return frame, [str(w.message) for w in record
                    if issubclass(w.category, bootlag.BootlagWarning)]
 

@@ -58,6 +58,10 @@ class EntrySink:
         self._orphans: list[tuple[dict[str, Any], int]] = []
 
     def entry(self, fields: dict[str, Any], line: int) -> None:
+        if "__MONOTONIC_TIMESTAMP" not in fields and "__REALTIME_TIMESTAMP" not in fields:
+            self.info.skip("not a journal entry: no __REALTIME_TIMESTAMP or "
+                           "__MONOTONIC_TIMESTAMP (skipped)", line)
+            return
         boot = (_text(fields.get("_BOOT_ID")) or "").lower()
         if not boot or boot == _ZERO_BOOT:
             # Some systemd versions export kernel entries with a zero boot id;
@@ -105,7 +109,7 @@ def read_json(stream: BinaryIO, info: SourceInfo) -> Iterator[Record]:
     start = 0
     kinds: set[str] = set()
     for number, raw in enumerate(stream, 1):
-        line = raw.decode("utf-8", "replace").strip()
+        line = decode(raw, info, number).strip()
         if pending:
             pending.append(line)
             if line != "}":
@@ -140,44 +144,100 @@ def read_json(stream: BinaryIO, info: SourceInfo) -> Iterator[Record]:
     yield from sink.finish()
 
 
+class _Pushback:
+    """A byte stream that can take back what was read (to resynchronise after damage)."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+        self._pending = b""
+
+    def unread(self, data: bytes) -> None:
+        self._pending = data + self._pending
+
+    def readline(self) -> bytes:
+        if not self._pending:
+            return self._stream.readline()
+        end = self._pending.find(b"\n") + 1
+        if end:
+            line, self._pending = self._pending[:end], self._pending[end:]
+            return line
+        line, self._pending = self._pending, b""
+        return line + self._stream.readline()
+
+    def read(self, size: int) -> bytes:
+        head, self._pending = self._pending[:size], self._pending[size:]
+        return head + self._stream.read(size - len(head)) if len(head) < size else head
+
+
+def decode(value: bytes, info: SourceInfo, line: int) -> str:
+    """UTF-8 text; other bytes are damage in a text field, so they are reported."""
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        info.skip("not valid UTF-8; read with replacement characters", line)
+        return value.decode("utf-8", "replace")
+
+
 def read_export(stream: BinaryIO, info: SourceInfo) -> Iterator[Record]:
-    """Journal export format: ``FIELD=value`` lines, or ``FIELD`` + le64 size + bytes."""
+    """Journal export format: ``FIELD=value`` lines, or ``FIELD`` + le64 size + bytes.
+
+    A damaged entry (a wrong binary size, a line that is not a field) is
+    skipped up to the empty line that ends it, taking back any bytes a wrong
+    size swallowed so the entries after it are still read.
+    """
     info.format = "export"
     sink = EntrySink(info)
+    reader = _Pushback(stream)
     fields: dict[str, Any] = {}
     line, start = 0, 1
     broken = False
-    readline, read = stream.readline, stream.read
-    while True:
-        raw = readline()
-        if not raw:
-            break
+    while raw := reader.readline():
         line += 1
-        if raw == b"\n":  # the empty line that ends an entry
+        body = raw.rstrip(b"\r\n")
+        if not raw.endswith(b"\n"):
+            if fields or body:
+                info.skip("export entry cut off at the end of the file (skipped)", start)
+            fields, broken = {}, True
+            break
+        if not body:  # the empty line that ends an entry
             if fields and not broken:
                 sink.entry(fields, start)
             fields, broken, start = {}, False, line + 1
             continue
         if broken:
             continue
-        name, eq, value = raw.rstrip(b"\n").partition(b"=")
+        name, eq, value = body.partition(b"=")
         if eq and _FIELD_NAME.match(name):
-            fields.setdefault(name.decode(), value.decode("utf-8", "replace"))
+            fields.setdefault(name.decode(), decode(value, info, line))
             continue
-        size_bytes = read(8) if _FIELD_NAME.match(raw.rstrip(b"\n")) else b""
-        if len(size_bytes) == 8:
-            (size,) = struct.unpack("<Q", size_bytes)
-            if size <= _MAX_FIELD:
-                data = read(size)
-                if len(data) == size and read(1) == b"\n":
-                    line += 1 + data.count(b"\n") + size_bytes.count(b"\n")
-                    fields.setdefault(name.decode(), data.decode("utf-8", "replace"))
-                    continue
+        binary = _binary_field(reader) if _FIELD_NAME.match(body) else None
+        if binary is not None:
+            # Binary form is how export carries any bytes, so no UTF-8 complaint here.
+            data, newlines = binary
+            fields.setdefault(body.decode(), data.decode("utf-8", "replace"))
+            line += 1 + newlines
+            continue
         info.skip("damaged export entry (skipped)", start)
         broken = True
     if fields and not broken:
-        sink.entry(fields, start)
+        info.skip("export entry without its closing empty line (skipped)", start)
     yield from sink.finish()
+
+
+def _binary_field(reader: _Pushback) -> tuple[bytes, int] | None:
+    """Read ``<le64 size><bytes>\\n`` -> (bytes, newlines consumed); on damage give it all back."""
+    size_bytes = reader.read(8)
+    taken = size_bytes
+    if len(size_bytes) == 8:
+        (size,) = struct.unpack("<Q", size_bytes)
+        if size <= _MAX_FIELD:
+            data = reader.read(size)
+            end = reader.read(1)
+            taken += data + end
+            if len(data) == size and end == b"\n":
+                return data, size_bytes.count(b"\n") + data.count(b"\n")
+    reader.unread(taken)
+    return None
 
 
 def read_verbose(stream: BinaryIO, info: SourceInfo) -> Iterator[Record]:
@@ -187,7 +247,7 @@ def read_verbose(stream: BinaryIO, info: SourceInfo) -> Iterator[Record]:
     fields: dict[str, Any] | None = None
     start = 0
     for number, raw in enumerate(stream, 1):
-        line = raw.decode("utf-8", "replace").rstrip("\r\n")
+        line = decode(raw, info, number).rstrip("\r\n")
         if not line or line.startswith("-- "):
             continue
         if not line[0].isspace():
