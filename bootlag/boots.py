@@ -34,7 +34,8 @@ COLUMNS: dict[str, str] = {
     "armed_at": "UTC time the crash kernel was first loaded; NaT if never or unknown",
     "gap_s": "protection gap in seconds: kernel start -> crash kernel loaded",
     "mode": "'early-kdump' (loaded from the initramfs), 'kdump' (by the kdump service), 'none'",
-    "status": "'armed', 'failed' (a failure logged, nothing loaded), 'not-armed'",
+    "status": "'armed', 'failed' (a failure logged, nothing loaded), 'not-armed', or "
+              "'unknown' (the log does not cover the part of the boot where arming happens)",
     "clock": "'monotonic' (exact) or 'realtime' (wall-clock difference; a lower bound)",
     "kernel_start_from": "how kernel_start was found: 'monotonic', 'first-line', 'unknown'",
     "start_logged": "whether the boot's first lines (kernel start) are in the input",
@@ -156,9 +157,11 @@ def boot_row(key: str, records: list[Record], infos: Mapping[str, SourceInfo]) -
         span = (last.real_us - first.real_us) / 1e6
     else:
         span = float("nan")
+    if status == "not-armed":
+        status = _unknown_unless_covered(start_logged, bool(by_kind[events.STARTUP]), span, notes)
 
     sources = sorted({r.source for r in records})
-    host = _host(records, last, sources)
+    host = _host(records, last, [infos[s].host or s for s in sources if s in infos] or sources)
     return {
         "host": host,
         "boot_id": key if re.fullmatch(r"[0-9a-f]{32}", key) else pd.NA,
@@ -217,7 +220,27 @@ def _realtime_gap(first: Record, armed: Record, by_kind: Mapping[str, list[Recor
     return gap
 
 
-def _host(records: list[Record], last: Record, sources: list[str]) -> str:
+# A boot whose log reaches this far (or systemd's "Startup finished") has had its
+# chance to arm: kdump.service runs before the default target is reached.
+ARMING_WINDOW_S = 180.0
+
+
+def _unknown_unless_covered(start_logged: bool, startup_finished: bool, span: float,
+                            notes: list[str]) -> str:
+    """'not-armed' only when the log covers where arming happens; else 'unknown'."""
+    if not start_logged:
+        notes.append("the boot's start is not in the log; it may have armed before the "
+                     "first logged line")
+        return "unknown"
+    if not startup_finished and not span >= ARMING_WINDOW_S:
+        notes.append(f"the log ends {span:.0f} s into the boot, before it finished "
+                     "starting up; arming may have come later")
+        return "unknown"
+    return "not-armed"
+
+
+def _host(records: list[Record], last: Record, fallbacks: list[str]) -> str:
+    """The boot's last real host name; else the collection's host, else the file's name."""
     if last.host:
         return last.host
     for r in reversed(records):
@@ -226,7 +249,7 @@ def _host(records: list[Record], last: Record, sources: list[str]) -> str:
     for r in records:
         if r.host:
             return r.host
-    name = sources[0].rsplit("/", 1)[-1]
+    name = fallbacks[0].rsplit("/", 1)[-1]
     return name.split(".", 1)[0] or name
 
 

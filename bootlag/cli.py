@@ -24,6 +24,7 @@ reading the table:
           syslog text): it is measured from the first logged line, which
           journald stamps a few seconds after the kernel started.
   status  armed | failed (a failure was logged, nothing loaded) | not-armed
+          | unknown (the log misses the part of the boot where arming happens)
   mode    early-kdump (loaded from the initramfs) | kdump (by the kdump service) | none
 
 export journals for the most exact answer with:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import tarfile
 import warnings
 from collections.abc import Callable, Iterable
 from typing import Literal
@@ -58,10 +59,12 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *,
     for source in expand(paths):
         if progress is not None:
             progress(source)
-        info = SourceInfo(source.name)
+        info = SourceInfo(source.name, host=source.context.host)
+        options = ReadOptions(year or source.context.year, tz or source.context.tz,
+                              source.mtime)
         try:
-            records.extend(_read(source, info, year, tz))
-        except (BootlagError, OSError, EOFError) as exc:
+            records.extend(_read(source, info, options))
+        except (BootlagError, OSError, EOFError, tarfile.TarError) as exc:
             _report(errors, str(exc) if isinstance(exc, BootlagError)
                     else f"{source.name}: {exc}")
             continue
@@ -75,9 +78,9 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *,
     return assemble(records, infos)
 
 
-def _read(source: Source, info: SourceInfo, year: int | None, tz: str | None) -> list[Record]:
+def _read(source: Source, info: SourceInfo, options: ReadOptions) -> list[Record]:
     with source.open() as raw:
-        read = reader_for(sniff(raw.head()), info, ReadOptions(year, tz, source.mtime))
+        read = reader_for(sniff(raw.head()), info, options)
         records = list(read(io.BufferedReader(raw, buffer_size=1 << 20)))
         if raw.cut_off is not None:
             info.skip(f"compressed data ends early ({raw.cut_off}); nothing after it "

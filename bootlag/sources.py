@@ -1,8 +1,10 @@
 """Turn what the user named (files, directories, globs) into readable byte streams.
 
 No parsing happens here: a `Source` knows its display name, how to open its
-decompressed bytes, and the file's modification time (the fallback for the
-year of year-less ``short`` text).
+decompressed bytes, the file's modification time (the fallback for the year
+of year-less ``short`` text), and, inside a sosreport, what the report says
+about the host (`bootlag.sos.Context`). Tarballs are read in place, never
+extracted to disk.
 """
 
 from __future__ import annotations
@@ -13,11 +15,14 @@ import gzip
 import io
 import lzma
 import os
+import posixpath
+import tarfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from . import sos
 from .records import BootlagError
 
 # Magic numbers of the compressions the standard library can read.
@@ -28,6 +33,9 @@ _OPENERS: tuple[tuple[bytes, Callable[..., BinaryIO]], ...] = (
 )
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 _SKIP_NAMES = {".git", "__pycache__", ".ipynb_checkpoints"}
+_TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.bz2", ".tbz2")
+_SMALL = 1 << 16  # context files (hostname, date, timedatectl) are read up to this size
+BINARY_JOURNALS = False  # set by bootlag.formats once it can read .journal files
 
 
 @dataclass(frozen=True)
@@ -37,9 +45,16 @@ class Source:
     name: str
     path: str
     mtime: float
+    member: str | None = None  # a member of the tar archive at `path`
+    context: sos.Context = field(default_factory=sos.Context)
+    error: str | None = None  # why this source cannot be read (found while listing it)
 
     def open(self) -> InputStream:
         """The decompressed bytes (the caller closes the stream)."""
+        if self.error is not None:
+            raise BootlagError(self.error)
+        if self.member is not None:
+            return InputStream(_TarMember(self.path, self.member))
         with open(self.path, "rb") as f:
             magic = f.read(6)
         if magic.startswith(_ZSTD_MAGIC):
@@ -57,34 +72,132 @@ def expand(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Source]:
     """Every file under `paths`, in a stable (sorted) order.
 
     A path may be a file, a directory (searched recursively, hidden files
-    skipped) or a glob pattern. A name that matches nothing raises
-    `BootlagError`, since a typo should not read as "no boots".
+    skipped) or a glob pattern; a sosreport directory or a tarball yields its
+    journal files. A name that matches nothing raises `BootlagError`, since a
+    typo should not read as "no boots"; an unreadable archive is listed as a
+    source whose `open` raises, so the others are still read.
     """
     seen: set[str] = set()
     for raw in paths:
         path = os.fspath(raw)
         if os.path.isdir(path):
-            found: Iterable[str] = _walk(path)
+            found: Iterable[Source] = _walk(path)
         elif os.path.exists(path):
-            found = [path]
+            found = _file(path)
         else:
-            found = sorted(p for p in glob.glob(path, recursive=True) if os.path.isfile(p))
-            if not found:
+            matches = sorted(p for p in glob.glob(path, recursive=True) if os.path.isfile(p))
+            if not matches:
                 raise BootlagError(f"{path}: no such file, directory or matching glob")
-        for file in found:
-            real = os.path.realpath(file)
-            if real in seen:
-                continue
-            seen.add(real)
-            yield Source(name=file, path=file, mtime=os.stat(file).st_mtime)
+            found = (s for m in matches for s in _file(m))
+        for source in found:
+            key = (os.path.realpath(source.path), source.member)
+            if key not in seen:
+                seen.add(key)
+                yield source
 
 
-def _walk(top: str) -> list[str]:
-    files: list[str] = []
+def _file(path: str) -> Iterator[Source]:
+    if path.endswith(_TAR_SUFFIXES):
+        yield from _tar(path)
+    else:
+        yield Source(name=path, path=path, mtime=os.stat(path).st_mtime)
+
+
+def _walk(top: str) -> Iterator[Source]:
     for root, dirs, names in os.walk(top):
+        if "sos_commands" in dirs:
+            dirs[:] = []
+            yield from _sos_dir(root)
+            continue
         dirs[:] = sorted(d for d in dirs if d not in _SKIP_NAMES and not d.startswith("."))
-        files.extend(os.path.join(root, n) for n in sorted(names) if not n.startswith("."))
-    return files
+        for name in sorted(names):
+            if not name.startswith("."):
+                yield from _file(os.path.join(root, name))
+
+
+def _sos_dir(root: str) -> Iterator[Source]:
+    """The journal files of a sosreport directory (symlinks may not leave it)."""
+    top = os.path.realpath(root)
+    names = set()
+    for here, _, files in os.walk(root):
+        rel = os.path.relpath(here, root).replace(os.sep, "/")
+        names.update(posixpath.normpath(f"{rel}/{f}") for f in files)
+
+    def read(name: str) -> bytes | None:
+        real = os.path.realpath(os.path.join(root, name))
+        if not real.startswith(top + os.sep) or not os.path.isfile(real):
+            return None
+        with open(real, "rb") as f:
+            return f.read(_SMALL)
+
+    chosen, context = sos.plan(root, names, read, BINARY_JOURNALS)
+    for name in chosen:
+        path = os.path.join(root, name)
+        real = os.path.realpath(path)
+        if real.startswith(top + os.sep) and os.path.isfile(real):
+            yield Source(name=path, path=real, mtime=os.stat(real).st_mtime, context=context)
+
+
+def _tar(path: str) -> Iterator[Source]:
+    """Members of a tar archive: a sosreport's journal files, or every regular file."""
+    try:
+        with tarfile.open(path, "r:*") as archive:
+            members = {m.name.removeprefix("./"): m for m in archive.getmembers()}
+            root = next((n.split("sos_commands/")[0] for n in members
+                         if "sos_commands/" in n and n.count("/") >= 1), None)
+            if root is None:
+                for name, m in sorted(members.items()):
+                    if m.isfile():
+                        yield Source(name=f"{path}:{name}", path=path, mtime=m.mtime,
+                                     member=m.name)
+                return
+            names = {n[len(root):]: m for n, m in members.items() if n.startswith(root)}
+
+            def member(name: str, depth: int = 0) -> tarfile.TarInfo | None:
+                m = names.get(name)
+                if m is not None and m.issym() and depth < 8:
+                    target = sos.resolve_link(name, m.linkname)
+                    return member(target, depth + 1) if target else None
+                return m if m is not None and m.isfile() else None
+
+            def read(name: str) -> bytes | None:
+                m = member(name)
+                f = archive.extractfile(m) if m is not None else None
+                return f.read(_SMALL) if f is not None else None
+
+            chosen, context = sos.plan(root or path, set(names), read, BINARY_JOURNALS)
+            for name in chosen:
+                m = member(name)
+                if m is not None:
+                    yield Source(name=f"{path}:{root}{name}", path=path, mtime=m.mtime,
+                                 member=m.name, context=context)
+    except (tarfile.TarError, OSError, EOFError) as exc:
+        yield Source(name=path, path=path, mtime=0.0,
+                     error=f"{path}: not a readable tar archive ({exc})")
+
+
+class _TarMember(io.RawIOBase):
+    """One member of a tar archive, read in place."""
+
+    def __init__(self, path: str, member: str) -> None:
+        self._archive = tarfile.open(path, "r:*")  # noqa: SIM115 (closed by close())
+        stream = self._archive.extractfile(member)
+        if stream is None:
+            self._archive.close()
+            raise BootlagError(f"{path}:{member}: not a regular file")
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def read1(self, size: int = -1) -> bytes:
+        return self._stream.read(size)
+
+    read = read1
+
+    def close(self) -> None:
+        self._archive.close()
+        super().close()
 
 
 class InputStream(io.RawIOBase):

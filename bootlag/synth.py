@@ -160,7 +160,7 @@ def make_boot(rng: random.Random, host: str, start_us: int, *, distro: str = "rh
     kdump_at = t + rng.randint(6_000_000, 30_000_000)
     lines_before = filler // 2
     for i in range(filler):
-        t += rng.randint(10_000, (kdump_at - switch_root) // max(lines_before, 1))
+        t += rng.randint(10_000, max(10_001, (kdump_at - switch_root) // max(lines_before, 1)))
         if i == lines_before:
             t = max(t, kdump_at)
             t, gap_us, status = _service(entries, rng, t, distro, mode, outcome, ident, prefix,

@@ -96,3 +96,11 @@ def test_columns_are_documented():
     boots = bootlag.scan([])
     assert list(boots.columns) == list(bootlag.COLUMNS)
     assert boots.empty
+
+
+def test_log_cut_before_arming_could_happen_is_unknown_not_unarmed(tmp_path):
+    boot = boots_at("2024-05-01T10:00:00", mode="kdump")[0]
+    boot.entries = [e for e in boot.entries if e.mono_us < boot.gap_s * 1e6 - 1e6]
+    row = bootlag.scan(rendered(tmp_path, [boot], "json")).iloc[0]
+    assert row.status == "unknown" and "log ends" in row.note
+    assert row.log_span_s < boot.gap_s

@@ -22,6 +22,7 @@ class SourceInfo:
     """What a reader learnt about one source, for the boots table and the user."""
 
     name: str
+    host: str | None = None  # the host, when the container knows it (a sosreport)
     format: str = "unknown"
     realtime_zone: str | None = None  # how wall-clock text was read: "UTC", "+09:00", ...
     skipped: dict[str, list[int]] = field(default_factory=dict)  # reason -> line numbers

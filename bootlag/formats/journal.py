@@ -1,0 +1,386 @@
+"""Binary systemd journal files (``*.journal``, ``*.journal~``), read without libsystemd.
+
+Written from systemd's ``docs/JOURNAL_FILE_FORMAT.md`` and
+``src/libsystemd/sd-journal/journal-def.h`` (summarised in FACTS.md part C),
+so collected journals can be scanned where there is no ``journalctl``: macOS,
+Windows, a laptop holding a fleet's sosreports. Entries are read in the
+order of the file's global ENTRY_ARRAY chain, as ``journalctl --file`` does.
+
+Files copied from live or crashed hosts are often inconsistent: an online
+file's last objects may not be linked yet, a ``.journal~`` or a partial
+copy ends early. Every offset, size and type is checked before use, and when
+the entry arrays do not account for every entry, a linear walk over the
+objects (which need no index) finds the ENTRY objects that are still intact.
+Nothing in a damaged file raises; what is skipped goes to ``problems``.
+"""
+
+from __future__ import annotations
+
+import lzma
+import mmap
+import struct
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ..records import BootlagError, Record
+from .common import SourceInfo
+from .fields import EntrySink
+
+__all__ = ["iter_entries", "read_journal"]
+
+Problems = Callable[[str, int], None]
+Data = bytes | mmap.mmap  # anything with the buffer protocol, len() and find()
+
+_SIGNATURE = b"LPKSHHRH"
+_HEADER_MIN = 208  # fields up to tail_entry_monotonic exist in every version
+
+# Header incompatible flags (journal-def.h): XZ 1, LZ4 2, KEYED_HASH 4, ZSTD 8, COMPACT 16.
+# Hashes only matter for lookups, which this reader does not do; any other bit: refuse.
+_INCOMPAT_COMPACT = 16
+_INCOMPAT_KNOWN = 0x1F
+
+# Object types and DATA object flags.
+_DATA, _FIELD, _ENTRY, _DATA_HASH_TABLE, _FIELD_HASH_TABLE, _ENTRY_ARRAY, _TAG = range(1, 8)
+_XZ, _LZ4, _ZSTD = 1, 2, 4
+_MIN_SIZE = {_DATA: 65, _FIELD: 41, _ENTRY: 64, _DATA_HASH_TABLE: 16, _FIELD_HASH_TABLE: 16,
+             _ENTRY_ARRAY: 24, _TAG: 64}
+_ENTRY_START = b"\x03" + b"\x00" * 7  # type ENTRY, no flags, reserved bytes zero
+
+_VALID_TIME = 1 << 55  # libsystemd's VALID_REALTIME / VALID_MONOTONIC bound
+_MAX_PAYLOAD = 64 << 20  # a larger decompressed field is damage, not data
+
+_U32 = struct.Struct("<I")
+_U64 = struct.Struct("<Q")
+_OBJECT = struct.Struct("<BB6xQ")  # type, flags, size
+_ENTRY_HEAD = struct.Struct("<B7xQQQQ16s")  # type, size, seqnum, realtime, monotonic, boot_id
+_DATA_HEAD = struct.Struct("<BB6xQ32xQ")  # type, flags, size, n_entries
+
+_HEADER_FIELDS = struct.Struct("<8sIIB7x64xQQ48xQ16xQ")
+# signature, compatible, incompatible, state, header_size, arena_size, n_entries,
+# entry_array_offset
+
+
+def _skipped(package: str) -> str:
+    return (f"field compressed with a codec whose Python package is not installed "
+            f"(pip install {package}); field skipped")
+
+
+@dataclass(frozen=True)
+class _Header:
+    """What a reader needs from the file header; later fields only if header_size covers them."""
+
+    compact: bool
+    header_size: int
+    end: int  # header_size + arena_size, cut to the file's length
+    cut: bool  # the file is shorter than the header says
+    n_entries: int
+    entry_array_offset: int
+    tail_entry_offset: int | None  # v254+
+
+
+def _header(data: Data, name: str) -> _Header:
+    """The parsed header, or `BootlagError` when the file cannot be read at all."""
+    if len(data) < _HEADER_MIN or bytes(data[:8]) != _SIGNATURE:
+        raise BootlagError(f"{name}: not a systemd journal file (no LPKSHHRH header)")
+    (_sig, _compat, incompat, _state, header_size, arena_size, n_entries,
+     array_offset) = _HEADER_FIELDS.unpack_from(data, 0)
+    unknown = incompat & ~_INCOMPAT_KNOWN
+    if unknown:
+        raise BootlagError(
+            f"{name}: journal file uses incompatible features this reader does not know "
+            f"(incompatible flags 0x{unknown:x}); convert it with a newer journalctl: "
+            f"'journalctl --file {name} -o export > {name}.export'")
+    if header_size < _HEADER_MIN or header_size % 8 or header_size > len(data):
+        raise BootlagError(f"{name}: damaged journal header (header size {header_size})")
+    declared = header_size + arena_size
+    tail_entry = _U64.unpack_from(data, 264)[0] if header_size >= 272 else None
+    return _Header(compact=bool(incompat & _INCOMPAT_COMPACT), header_size=header_size,
+                   end=min(declared, len(data)), cut=declared > len(data), n_entries=n_entries,
+                   entry_array_offset=array_offset, tail_entry_offset=tail_entry or None)
+
+
+def _zstd() -> Callable[[bytes], bytes]:
+    """A zstd frame decoder: the stdlib's on Python 3.14+, else the ``zstandard`` package."""
+    try:
+        from compression import zstd  # type: ignore[import-not-found]  # Python 3.14+
+
+        def stdlib(payload: bytes) -> bytes:
+            size = zstd.get_frame_info(payload).decompressed_size
+            if size is None or size > _MAX_PAYLOAD:
+                raise ValueError("zstd frame without a plausible content size")
+            return zstd.decompress(payload)
+        return stdlib
+    except ImportError:
+        pass
+    import zstandard
+
+    decompressor = zstandard.ZstdDecompressor()
+
+    def package(payload: bytes) -> bytes:
+        size = zstandard.frame_content_size(payload)
+        if size < 0 or size > _MAX_PAYLOAD:
+            raise ValueError("zstd frame without a plausible content size")
+        return decompressor.decompress(payload)
+    return package
+
+
+def _lz4() -> Callable[[bytes], bytes]:
+    """systemd's LZ4 framing (compress.c): le64 uncompressed size, then one raw LZ4 block."""
+    import lz4.block
+
+    def decode(payload: bytes) -> bytes:
+        if len(payload) <= 8:
+            raise ValueError("LZ4 payload too short")
+        size = _U64.unpack_from(payload)[0]
+        if size > _MAX_PAYLOAD:
+            raise ValueError("implausible LZ4 size")
+        out = lz4.block.decompress(payload[8:], uncompressed_size=size)
+        if len(out) != size:
+            raise ValueError("LZ4 size mismatch")
+        return out
+    return decode
+
+
+def _xz(payload: bytes) -> bytes:
+    decoder = lzma.LZMADecompressor(lzma.FORMAT_XZ)
+    out = decoder.decompress(payload, max_length=_MAX_PAYLOAD)
+    if not decoder.eof:
+        raise ValueError("XZ stream cut off or too large")
+    return out
+
+
+_CODECS: dict[int, tuple[str, Callable[[], Callable[[bytes], bytes]]]] = {
+    _XZ: ("", lambda: _xz), _LZ4: ("lz4", _lz4), _ZSTD: ("zstandard", _zstd)}
+
+_BAD = None  # cache value of a DATA object that could not be read
+
+
+class _Reader:
+    """One journal file: checked object access, the entry list, DATA decoding with a cache."""
+
+    def __init__(self, data: Data, name: str, problems: Problems) -> None:
+        self.data = data
+        self.problems = problems
+        self.h = _header(data, name)
+        self.item_size = 4 if self.h.compact else 16
+        self.payload_at = 72 if self.h.compact else 64
+        self.cache: dict[int, tuple[str, bytes] | None] = {}
+        self.codecs: dict[int, Callable[[bytes], bytes] | None] = {}
+        self.boots: dict[bytes, bytes] = {}
+
+    # --- the list of entries -------------------------------------------------------------
+
+    def entry_offsets(self) -> list[int]:
+        """ENTRY offsets in file order: the entry arrays, completed by a linear walk if short."""
+        offsets, complete = self._array_offsets()
+        if self.h.cut:
+            self.problems("file ends before the size its header gives (a truncated copy); "
+                          "entries after the cut are lost", len(self.data))
+        tail = self.h.tail_entry_offset
+        if (complete and len(offsets) >= self.h.n_entries
+                and (tail is None or (offsets and offsets[-1] == tail))
+                and all(self._looks_like_entry(o) for o in offsets)):
+            return offsets
+        return sorted(set(offsets).union(self._linear_entries()))
+
+    def _array_offsets(self) -> tuple[list[int], bool]:
+        """Walk the global ENTRY_ARRAY chain; False when a broken link ended it early."""
+        offsets: list[int] = []
+        want, array, last = self.h.n_entries, self.h.entry_array_offset, 0
+        while array and len(offsets) < want:
+            size = self._object_size(array, _ENTRY_ARRAY)
+            if size is None:
+                self.problems("bad ENTRY_ARRAY object; looking for entries object by object",
+                              array)
+                return offsets, False
+            count = (size - 24) // (4 if self.h.compact else 8)
+            fmt = f"<{count}{'I' if self.h.compact else 'Q'}"
+            for entry in struct.unpack_from(fmt, self.data, array + 24):
+                if entry == 0 or len(offsets) >= want:  # unused tail slots: the end
+                    return offsets, True
+                if entry <= last:
+                    self.problems("ENTRY_ARRAY out of order; looking for entries object by "
+                                  "object", array)
+                    return offsets, False
+                offsets.append(entry)
+                last = entry
+            following = _U64.unpack_from(self.data, array + 16)[0]
+            if following and following <= array:  # arrays are appended, so links go forward
+                self.problems("ENTRY_ARRAY links backwards; looking for entries object by "
+                              "object", array)
+                return offsets, False
+            array = following
+        return offsets, True
+
+    def _linear_entries(self) -> Iterator[int]:
+        """Every intact ENTRY object, walking objects from the header by their sizes."""
+        data, end = self.data, self.h.end
+        offset = self.h.header_size
+        while offset + 16 <= end:
+            kind, _flags, size = _OBJECT.unpack_from(data, offset)
+            if kind and _MIN_SIZE.get(kind, 16) <= size and offset + size <= end:
+                if kind == _ENTRY and self._entry_head(offset) is not None:
+                    yield offset
+                offset = (offset + size + 7) & ~7  # unknown types are skipped by size too
+                continue
+            resumed = self._resync(offset + 8)
+            if resumed >= 0:
+                self.problems("damaged objects skipped up to the next intact entry", offset)
+                offset = resumed
+            elif kind == 0 and size == 0:  # the unused, zeroed end of the arena
+                return
+            elif kind in _MIN_SIZE and offset + size > end:
+                self.problems("object cut off at the end of the file (truncated)", offset)
+                return
+            else:
+                self.problems("damaged object; nothing readable after it", offset)
+                return
+
+    def _resync(self, start: int) -> int:
+        """The next aligned, fully plausible ENTRY object at or after `start`, or -1."""
+        data, end = self.data, self.h.end
+        at = (start + 7) & ~7
+        while True:
+            at = data.find(_ENTRY_START, at, end)
+            if at < 0:
+                return -1
+            if at % 8 == 0 and self._plausible_entry(at):
+                return at
+            at += 1
+
+    def _plausible_entry(self, offset: int) -> bool:
+        """An ENTRY whose every item points back at a DATA object (no chance match)."""
+        head = self._entry_head(offset)
+        if head is None:
+            return False
+        for item in head[3]:
+            if item % 8 or not self.h.header_size <= item < offset or self.data[item] != _DATA:
+                return False
+        return True
+
+    def _looks_like_entry(self, offset: int) -> bool:
+        return offset % 8 == 0 and offset + 64 <= self.h.end and self.data[offset] == _ENTRY
+
+    # --- objects -------------------------------------------------------------------------
+
+    def _object_size(self, offset: int, kind: int) -> int | None:
+        """Size of the object of type `kind` at `offset`, if it is whole and in the arena."""
+        if offset % 8 or offset < self.h.header_size or offset + 16 > self.h.end:
+            return None
+        got, _flags, size = _OBJECT.unpack_from(self.data, offset)
+        if got != kind or size < _MIN_SIZE[kind] or offset + size > self.h.end:
+            return None
+        return size
+
+    def _entry_head(self, offset: int) -> tuple[int, int, bytes, tuple[int, ...]] | None:
+        """(realtime, monotonic, boot_id, DATA offsets) of a valid ENTRY object, else None."""
+        if offset % 8 or offset < self.h.header_size or offset + 64 > self.h.end:
+            return None
+        kind, size, seqnum, realtime, monotonic, boot = _ENTRY_HEAD.unpack_from(self.data, offset)
+        n, odd = divmod(size - 64, self.item_size)
+        if (kind != _ENTRY or n <= 0 or odd or offset + size > self.h.end or seqnum == 0
+                or not 0 < realtime < _VALID_TIME or monotonic >= _VALID_TIME):
+            return None
+        if self.h.compact:
+            items = struct.unpack_from(f"<{n}I", self.data, offset + 64)
+        else:
+            items = struct.unpack_from(f"<{2 * n}Q", self.data, offset + 64)[::2]
+        return realtime, monotonic, boot, items
+
+    def field(self, offset: int) -> tuple[str, bytes] | None:
+        """(name, value) of the DATA object at `offset`; cached when entries share it."""
+        try:
+            return self.cache[offset]
+        except KeyError:
+            pass
+        shared, decoded = self._read_data(offset)
+        if shared or decoded is _BAD:  # a bad object is reported once
+            self.cache[offset] = decoded
+        return decoded
+
+    def _read_data(self, offset: int) -> tuple[bool, tuple[str, bytes] | None]:
+        data, end = self.data, self.h.end
+        if offset % 8 or offset < self.h.header_size or offset + 64 > end:
+            self.problems("entry points outside the file; field skipped", offset)
+            return False, _BAD
+        kind, flags, size, n_entries = _DATA_HEAD.unpack_from(data, offset)
+        if kind != _DATA or size <= self.payload_at or offset + size > end:
+            self.problems("bad DATA object; field skipped", offset)
+            return False, _BAD
+        payload = data[offset + self.payload_at:offset + size]
+        if flags:
+            payload = self._decompress(flags, payload, offset)
+            if payload is None:
+                return False, _BAD
+        name, eq, value = bytes(payload).partition(b"=")
+        if not eq or not name:
+            self.problems("DATA object is not FIELD=value; field skipped", offset)
+            return False, _BAD
+        return n_entries > 1, (name.decode("utf-8", "replace"), value)
+
+    def _decompress(self, flags: int, payload: bytes, offset: int) -> bytes | None:
+        if flags not in _CODECS:
+            self.problems(f"DATA object with unknown compression (flags 0x{flags:x}); "
+                          "field skipped", offset)
+            return None
+        if flags not in self.codecs:
+            try:
+                self.codecs[flags] = _CODECS[flags][1]()
+            except ImportError:
+                self.codecs[flags] = None
+        codec = self.codecs[flags]
+        if codec is None:
+            self.problems(_skipped(_CODECS[flags][0]), offset)
+            return None
+        try:
+            return codec(payload)
+        except Exception:  # any decoder's error on damaged bytes: skip the field, go on
+            self.problems("damaged compressed DATA object; field skipped", offset)
+            return None
+
+    # --- entries -------------------------------------------------------------------------
+
+    def entries(self) -> Iterator[tuple[int, dict[str, bytes]]]:
+        field, boots = self.field, self.boots
+        for offset in self.entry_offsets():
+            head = self._entry_head(offset)
+            if head is None:
+                self.problems("bad ENTRY object (skipped)", offset)
+                continue
+            realtime, monotonic, boot, items = head
+            boot_hex = boots.get(boot)
+            if boot_hex is None:
+                boot_hex = boots[boot] = boot.hex().encode()
+            fields = {"__REALTIME_TIMESTAMP": b"%d" % realtime,
+                      "__MONOTONIC_TIMESTAMP": b"%d" % monotonic, "_BOOT_ID": boot_hex}
+            for item in items:
+                decoded = field(item)
+                if decoded is not None and decoded[0] not in fields:
+                    fields[decoded[0]] = decoded[1]
+            yield offset, fields
+
+
+def iter_entries(data: Data, name: str,
+                 problems: Problems) -> Iterator[tuple[int, dict[str, bytes]]]:
+    """(ENTRY offset, fields) of every entry, in entry-array order.
+
+    `fields` maps field names to raw values (the first one where an entry
+    repeats a field), plus ``__REALTIME_TIMESTAMP``, ``__MONOTONIC_TIMESTAMP``
+    (decimal) and ``_BOOT_ID`` (32 hex digits) from the ENTRY object, as
+    ``journalctl -o export`` prints them. Damage is reported to
+    ``problems(reason, offset)`` and skipped; only a file that is not a
+    journal at all, or that needs unknown incompatible features, raises
+    `BootlagError` (naming `name`), as soon as the iterator is started.
+    """
+    yield from _Reader(data, name, problems).entries()
+
+
+def read_journal(data: Data, info: SourceInfo) -> Iterator[Record]:
+    """The records of a binary journal; the "line" of a record is its ENTRY offset."""
+    info.format = "journal"
+    sink = EntrySink(info)
+    for offset, fields in iter_entries(data, info.name, info.skip):
+        text: dict[str, Any] = {k: v.decode("utf-8", "replace") for k, v in fields.items()}
+        sink.entry(text, offset)
+    yield from sink.finish()
