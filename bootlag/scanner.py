@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 import tarfile
 import warnings
@@ -81,7 +80,7 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *,
 def _read(source: Source, info: SourceInfo, options: ReadOptions) -> list[Record]:
     with source.open() as raw:
         read = reader_for(sniff(raw.head()), info, options)
-        records = list(read(io.BufferedReader(raw, buffer_size=1 << 20)))
+        records = list(read(raw))
         if raw.cut_off is not None:
             info.skip(f"compressed data ends early ({raw.cut_off}); nothing after it "
                       "could be read", raw.newlines + 1)

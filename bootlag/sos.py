@@ -40,18 +40,19 @@ def is_sos_root(names: Iterable[str]) -> bool:
     return any(n.startswith(LOGS) or n == "sos_commands" for n in names)
 
 
-def plan(root_name: str, names: set[str], read: Callable[[str], bytes | None],
-         binary_journals: bool) -> tuple[list[str], Context]:
+def plan(root_name: str, names: set[str],
+         read: Callable[[str], bytes | None]) -> tuple[list[str], Context]:
     """The journal files to read (names relative to the sos root), and the context.
 
-    `read` returns a small file's bytes (None if absent); `binary_journals`
-    says whether raw ``.journal`` files can be read.
+    `read` returns a small file's bytes (None if absent). Raw ``.journal``
+    files (``--all-logs``) are the most complete copy, then an export, then
+    the whole journal as text, then the per-boot text files.
     """
     raw = sorted(n for n in names if _RAW.match(n))
     export = sorted(n for n in names if _EXPORT.match(n))
     full = sorted(n for n in names if _FULL.match(n))
     per_boot = sorted(n for n in names if _PER_BOOT.match(n))
-    if raw and binary_journals:
+    if raw:
         chosen = raw
     elif export:
         chosen = export

@@ -35,7 +35,6 @@ _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 _SKIP_NAMES = {".git", "__pycache__", ".ipynb_checkpoints"}
 _TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.bz2", ".tbz2")
 _SMALL = 1 << 16  # context files (hostname, date, timedatectl) are read up to this size
-BINARY_JOURNALS = False  # set by bootlag.formats once it can read .journal files
 
 
 @dataclass(frozen=True)
@@ -65,7 +64,7 @@ class Source:
         for prefix, opener in _OPENERS:
             if magic.startswith(prefix):
                 return InputStream(opener(self.path))
-        return InputStream(open(self.path, "rb"))
+        return InputStream(open(self.path, "rb"), path=self.path)
 
 
 def expand(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Source]:
@@ -130,7 +129,7 @@ def _sos_dir(root: str) -> Iterator[Source]:
         with open(real, "rb") as f:
             return f.read(_SMALL)
 
-    chosen, context = sos.plan(root, names, read, BINARY_JOURNALS)
+    chosen, context = sos.plan(root, names, read)
     for name in chosen:
         path = os.path.join(root, name)
         real = os.path.realpath(path)
@@ -165,7 +164,7 @@ def _tar(path: str) -> Iterator[Source]:
                 f = archive.extractfile(m) if m is not None else None
                 return f.read(_SMALL) if f is not None else None
 
-            chosen, context = sos.plan(root or path, set(names), read, BINARY_JOURNALS)
+            chosen, context = sos.plan(root or path, set(names), read)
             for name in chosen:
                 m = member(name)
                 if m is not None:
@@ -208,8 +207,9 @@ class InputStream(io.RawIOBase):
     kept; `cut_off` then says why, and `newlines` how many lines came before.
     """
 
-    def __init__(self, inner: BinaryIO) -> None:
+    def __init__(self, inner: BinaryIO, path: str | None = None) -> None:
         self._inner = inner
+        self.path = path  # the file itself, when its bytes are not transformed (for mmap)
         self._head = memoryview(b"")
         self.cut_off: str | None = None
         self.newlines = 0

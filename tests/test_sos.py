@@ -140,3 +140,43 @@ def test_broken_tarball_is_a_warning_and_other_inputs_are_read(tmp_path, journal
     with pytest.warns(bootlag.BootlagWarning, match="broken.tar.gz"):
         frame = bootlag.scan(tmp_path, year=2025, tz=ZONE)
     assert len(frame) == 3
+
+
+def test_copied_journal_directories_and_rotated_files(tmp_path):
+    """/var/log/journal/<machine-id>/ copies: rotation splits a boot; the same boot once."""
+    a = boots_at("2024-05-01T10:00:00", "2024-05-02T10:00:00", host="a", seed=1)
+    b = boots_at("2024-05-01T11:00:00", host="b", seed=2, mode="early-kdump")
+    split = len(a[1].entries) // 2
+    head = synth.Boot(**{**a[1].__dict__, "entries": a[1].entries[:split]})
+    tail = synth.Boot(**{**a[1].__dict__, "entries": a[1].entries[split:]})
+    machine_a = tmp_path / "fleet" / "a" / "var/log/journal/0123456789abcdef0123456789abcdef"
+    machine_b = tmp_path / "fleet" / "b" / "var/log/journal/fedcba9876543210fedcba9876543210"
+    machine_a.mkdir(parents=True)
+    machine_b.mkdir(parents=True)
+    synth.write_journal(synth.to_export([a[0], head]),
+                        str(machine_a / "system@0001-0000000000000001-0005dcd859dc6123.journal"))
+    synth.write_journal(synth.to_export([tail]), str(machine_a / "system.journal"))
+    synth.write_journal(synth.to_export(b), str(machine_b / "system.journal"), compact=False)
+    dirty = machine_b / "system@0005dcd859dc6123-0123456789abcdef.journal~"
+    dirty.write_bytes((machine_b / "system.journal").read_bytes())  # the same boot, again
+    frame = bootlag.scan(tmp_path / "fleet", errors="raise")
+    assert sorted(frame.boot_id) == sorted(x.boot_id for x in a + b)
+    for boot in a + b:
+        row = frame[frame.boot_id == boot.boot_id].iloc[0]
+        assert (row.host, row.gap_s, row.loads) == (boot.host, boot.gap_s, 1)
+        assert row["format"] == "journal"
+
+
+def test_sos_prefers_raw_journal_files(tmp_path, journal):
+    boots, short, export = journal
+    sos = make_sos(tmp_path / "tree", short, tailed=True)
+    raw = sos / "var/log/journal/0123456789abcdef0123456789abcdef"
+    raw.mkdir(parents=True)
+    synth.write_journal(export, str(raw / "system.journal"))
+    frame = bootlag.scan(tmp_path / "tree", errors="raise")
+    assert list(frame.boot_id) == [b.boot_id for b in boots]
+    assert list(frame.gap_s) == pytest.approx([b.gap_s for b in boots], abs=1e-6)
+    archive = tmp_path / "sos.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(sos, arcname=sos.name)
+    assert list(bootlag.scan(archive, errors="raise").gap_s) == list(frame.gap_s)

@@ -7,14 +7,18 @@ means adding a reader and a line in `sniff`.
 
 from __future__ import annotations
 
+import io
+import mmap
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
 from ..records import BootlagError, Record
+from ..sources import InputStream
 from .common import SourceInfo
 from .fields import read_export, read_json, read_verbose
+from .journal import read_journal
 from .text import TextReader, has_timestamp
 
 __all__ = ["ReadOptions", "SourceInfo", "reader_for", "sniff"]
@@ -67,8 +71,6 @@ def sniff(head: bytes) -> str:
 
 _REFUSALS = {
     "empty": "empty file",
-    "binary-journal": "a binary .journal file; not read yet, convert it with "
-                      "'journalctl --file FILE -o export > FILE.export'",
     "tar": "a tar archive; not read yet, unpack it and scan the directory",
     "binary": "binary data, not a journal export",
     "no-timestamps": "no journal timestamps in the first lines (journalctl -o cat output, "
@@ -77,14 +79,29 @@ _REFUSALS = {
 
 
 def reader_for(kind: str, info: SourceInfo,
-               options: ReadOptions) -> Callable[[BinaryIO], Iterator[Record]]:
+               options: ReadOptions) -> Callable[[InputStream], Iterator[Record]]:
     """The reader of a sniffed format, or `BootlagError` saying why there is none."""
+    if kind == "binary-journal":
+        return lambda raw: read_journal(_whole(raw), info)
     if kind == "export":
-        return lambda stream: read_export(stream, info)
+        return lambda raw: read_export(_buffered(raw), info)
     if kind == "json":
-        return lambda stream: read_json(stream, info)
+        return lambda raw: read_json(_buffered(raw), info)
     if kind == "verbose":
-        return lambda stream: read_verbose(stream, info)
+        return lambda raw: read_verbose(_buffered(raw), info)
     if kind == "text":
-        return TextReader(info, options.year, options.mtime, options.tz).read
+        text = TextReader(info, options.year, options.mtime, options.tz)
+        return lambda raw: text.read(_buffered(raw))
     raise BootlagError(f"{info.name}: {_REFUSALS.get(kind, kind)}")
+
+
+def _buffered(raw: InputStream) -> BinaryIO:
+    return io.BufferedReader(raw, buffer_size=1 << 20)
+
+
+def _whole(raw: InputStream) -> bytes | mmap.mmap:
+    """A binary journal needs random access: map a plain file, else read it into memory."""
+    if raw.path is not None:
+        with open(raw.path, "rb") as f:
+            return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    return raw.read()

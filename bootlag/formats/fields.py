@@ -30,9 +30,12 @@ _VERBOSE_FIELD = re.compile(r"^    ([A-Za-z0-9_]+)=(.*)$")
 
 
 def _text(value: Any) -> str | None:
-    """A JSON field value as text: strings, byte arrays, repeated fields (first), null."""
+    """A field value as text: strings, raw bytes (binary journals), JSON byte arrays,
+    repeated fields (the first), null."""
     if value is None or isinstance(value, str):
         return value
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
     if isinstance(value, list) and value:
         if all(isinstance(v, int) for v in value):
             return bytes(v & 0xFF for v in value).decode("utf-8", "replace")

@@ -16,7 +16,6 @@ Nothing in a damaged file raises; what is skipped goes to ``problems``.
 
 from __future__ import annotations
 
-import lzma
 import mmap
 import struct
 from collections.abc import Callable, Iterator
@@ -50,7 +49,6 @@ _ENTRY_START = b"\x03" + b"\x00" * 7  # type ENTRY, no flags, reserved bytes zer
 _VALID_TIME = 1 << 55  # libsystemd's VALID_REALTIME / VALID_MONOTONIC bound
 _MAX_PAYLOAD = 64 << 20  # a larger decompressed field is damage, not data
 
-_U32 = struct.Struct("<I")
 _U64 = struct.Struct("<Q")
 _OBJECT = struct.Struct("<BB6xQ")  # type, flags, size
 _ENTRY_HEAD = struct.Struct("<B7xQQQQ16s")  # type, size, seqnum, realtime, monotonic, boot_id
@@ -59,11 +57,6 @@ _DATA_HEAD = struct.Struct("<BB6xQ32xQ")  # type, flags, size, n_entries
 _HEADER_FIELDS = struct.Struct("<8sIIB7x64xQQ48xQ16xQ")
 # signature, compatible, incompatible, state, header_size, arena_size, n_entries,
 # entry_array_offset
-
-
-def _skipped(package: str) -> str:
-    return (f"field compressed with a codec whose Python package is not installed "
-            f"(pip install {package}); field skipped")
 
 
 @dataclass(frozen=True)
@@ -142,18 +135,28 @@ def _lz4() -> Callable[[bytes], bytes]:
     return decode
 
 
-def _xz(payload: bytes) -> bytes:
-    decoder = lzma.LZMADecompressor(lzma.FORMAT_XZ)
-    out = decoder.decompress(payload, max_length=_MAX_PAYLOAD)
-    if not decoder.eof:
-        raise ValueError("XZ stream cut off or too large")
-    return out
+def _xz() -> Callable[[bytes], bytes]:
+    """An XZ stream decoder (stdlib, but some Python builds lack it)."""
+    import lzma
+
+    def decode(payload: bytes) -> bytes:
+        decoder = lzma.LZMADecompressor(lzma.FORMAT_XZ)
+        out = decoder.decompress(payload, max_length=_MAX_PAYLOAD)
+        if not decoder.eof:
+            raise ValueError("XZ stream cut off or too large")
+        return out
+    return decode
 
 
-_CODECS: dict[int, tuple[str, Callable[[], Callable[[bytes], bytes]]]] = {
-    _XZ: ("", lambda: _xz), _LZ4: ("lz4", _lz4), _ZSTD: ("zstandard", _zstd)}
+# object flag -> (codec, what it needs when the import fails, loader)
+_CODECS: dict[int, tuple[str, str, Callable[[], Callable[[bytes], bytes]]]] = {
+    _XZ: ("XZ", "a Python built with lzma", _xz),
+    _LZ4: ("LZ4", "pip install lz4", _lz4),
+    _ZSTD: ("zstd", "pip install zstandard", _zstd),
+}
 
 _BAD = None  # cache value of a DATA object that could not be read
+_MISSING: Any = object()
 
 
 class _Reader:
@@ -174,13 +177,17 @@ class _Reader:
     def entry_offsets(self) -> list[int]:
         """ENTRY offsets in file order: the entry arrays, completed by a linear walk if short."""
         offsets, complete = self._array_offsets()
-        if self.h.cut:
+        if self.h.cut:  # one problem for all the entries listed after the cut
             self.problems("file ends before the size its header gives (a truncated copy); "
                           "entries after the cut are lost", len(self.data))
+            whole = [o for o in offsets if not self._past_end(o)]
+            complete, offsets = complete and len(whole) == len(offsets), whole
         tail = self.h.tail_entry_offset
         if (complete and len(offsets) >= self.h.n_entries
                 and (tail is None or (offsets and offsets[-1] == tail))
-                and all(self._looks_like_entry(o) for o in offsets)):
+                and (not offsets or (offsets[0] >= self.h.header_size
+                                     and offsets[-1] + 64 <= self.h.end))
+                and all(self.data[o] == _ENTRY and not o & 7 for o in offsets)):
             return offsets
         return sorted(set(offsets).union(self._linear_entries()))
 
@@ -259,8 +266,9 @@ class _Reader:
                 return False
         return True
 
-    def _looks_like_entry(self, offset: int) -> bool:
-        return offset % 8 == 0 and offset + 64 <= self.h.end and self.data[offset] == _ENTRY
+    def _past_end(self, offset: int) -> bool:
+        end = self.h.end
+        return offset + 16 > end or offset + _U64.unpack_from(self.data, offset + 8)[0] > end
 
     # --- objects -------------------------------------------------------------------------
 
@@ -326,12 +334,14 @@ class _Reader:
             return None
         if flags not in self.codecs:
             try:
-                self.codecs[flags] = _CODECS[flags][1]()
+                self.codecs[flags] = _CODECS[flags][2]()
             except ImportError:
                 self.codecs[flags] = None
         codec = self.codecs[flags]
         if codec is None:
-            self.problems(_skipped(_CODECS[flags][0]), offset)
+            name, needs, _ = _CODECS[flags]
+            self.problems(f"field compressed with {name}, which needs {needs}; field skipped",
+                          offset)
             return None
         try:
             return codec(payload)
@@ -342,7 +352,7 @@ class _Reader:
     # --- entries -------------------------------------------------------------------------
 
     def entries(self) -> Iterator[tuple[int, dict[str, bytes]]]:
-        field, boots = self.field, self.boots
+        field, cached, boots = self.field, self.cache.get, self.boots
         for offset in self.entry_offsets():
             head = self._entry_head(offset)
             if head is None:
@@ -355,7 +365,9 @@ class _Reader:
             fields = {"__REALTIME_TIMESTAMP": b"%d" % realtime,
                       "__MONOTONIC_TIMESTAMP": b"%d" % monotonic, "_BOOT_ID": boot_hex}
             for item in items:
-                decoded = field(item)
+                decoded = cached(item, _MISSING)
+                if decoded is _MISSING:
+                    decoded = field(item)
                 if decoded is not None and decoded[0] not in fields:
                     fields[decoded[0]] = decoded[1]
             yield offset, fields
@@ -379,8 +391,7 @@ def iter_entries(data: Data, name: str,
 def read_journal(data: Data, info: SourceInfo) -> Iterator[Record]:
     """The records of a binary journal; the "line" of a record is its ENTRY offset."""
     info.format = "journal"
-    sink = EntrySink(info)
+    sink = EntrySink(info)  # decodes just the few fields it reads
     for offset, fields in iter_entries(data, info.name, info.skip):
-        text: dict[str, Any] = {k: v.decode("utf-8", "replace") for k, v in fields.items()}
-        sink.entry(text, offset)
+        sink.entry(fields, offset)
     yield from sink.finish()
