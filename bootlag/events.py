@@ -125,6 +125,8 @@ TRIGGER = re.compile(
     r"|saving to /|saved (?:vmcore|dmesg)|makedumpfile"
 )
 
+TRIGGER_BYTES = re.compile(TRIGGER.pattern.encode())
+
 _PREFIX = re.compile(r"^(?:\* )?(?:kdump: )?(?:WARNING: )?(?:kdump-tools: )?")
 _DEBIAN_FAILED = re.compile(r" \.\.\. failed!$")
 _KMSG_IDENT = re.compile(r"^([\w.-]+)\[\d+\]:? ")

@@ -92,6 +92,11 @@ class Collector:
             state.host = host
         state.last = (line, mono, real, ident, message)
 
+    def settled(self, boot: str) -> bool:
+        """Whether `boot` has armed or failed (later entries matter only if they are events)."""
+        state = self._boots.get(boot)
+        return state is not None and state.armed
+
     def finish(self) -> list[Record]:
         """All records, with a LAST record closing each boot (carrying its best host name)."""
         for boot, state in self._boots.items():

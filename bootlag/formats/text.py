@@ -46,6 +46,11 @@ _RESET_BELOW_US = 120 * 1_000_000
 _RESET_DROP_US = 5 * 1_000_000
 
 
+def _bytes(pattern: re.Pattern[str]) -> re.Pattern[bytes]:
+    """The same pattern over raw bytes, to check a line's shape without decoding it."""
+    return re.compile(pattern.pattern.encode())
+
+
 def _micro(fraction: str | None) -> int:
     return int((fraction or "0")[:6].ljust(6, "0"))
 
@@ -182,7 +187,11 @@ class TextReader:
         self._boot = f"{info.name}#0"
         self._lines_in_boot = 0
         self._prev_mono: int | None = None
-        self._styles = (self._monotonic, self._iso, self._unix, self._full, self._short)
+        self._styles = [(self._monotonic, _bytes(_MONO)), (self._iso, _bytes(_ISO)),
+                        (self._unix, _bytes(_UNIX)), (self._full, _bytes(_FULL)),
+                        (self._short, _bytes(_SHORT))]
+        self._quick = self._styles[0][1]  # the bytes pattern of the style seen last
+        self._skimming = False  # the current boot has armed: skim until something matters
         self._formats: dict[str, int] = {}
 
     # --- timestamp styles: each returns (mono, real, end of timestamp) or None ---
@@ -246,6 +255,7 @@ class TextReader:
 
     # --- boots ---
     def _new_boot(self, key: str | None = None) -> None:
+        self._skimming = False
         self._segment += 1
         self._boot = key or f"{self.info.name}#{self._segment}"
         self._lines_in_boot = 0
@@ -263,48 +273,75 @@ class TextReader:
                 self.clock.anchor = int(years[-1])
 
     def read(self, stream: BinaryIO) -> Iterator[Record]:
-        styles = list(self._styles)
-        info = self.info
+        """Records of the whole stream.
+
+        Once a boot has armed (or failed), only its separators, lines holding
+        a trigger word (`events.TRIGGER`) and its last line can still matter:
+        the other lines are checked for shape only, not parsed.
+        """
+        trigger = events.TRIGGER_BYTES.search
+        pending: tuple[int, bytes] | None = None  # the latest skimmed journal line
         for number, raw in enumerate(stream, 1):
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                line = raw.decode("utf-8", "replace")
-                info.skip("not valid UTF-8; read with replacement characters", number)
-            line = line.rstrip("\r\n")
-            if not line.strip():
-                continue
-            if line.startswith("-- "):
-                self._control_line(line, number)
-                continue
-            for i, style in enumerate(styles):
-                parsed = style(line)
-                if parsed is not None:
-                    if i:  # try the style that matched first next time
-                        styles.insert(0, styles.pop(i))
-                    break
-            else:
-                if not line[0].isspace():  # indented lines continue a multi-line message
-                    info.skip("not a journal line (skipped)", number)
-                continue
-            mono, real, end = parsed
-            fields = _split_prefix(line[end:])
-            if fields is None:
-                info.skip("timestamp without 'identifier: message' (skipped)", number)
-                continue
-            host, ident, message = fields
-            event = events.classify(ident, message)
-            self._maybe_new_boot(mono, event)
-            self._lines_in_boot += 1
-            if mono is not None:
-                self._prev_mono = mono
-            self.collector.add(self._boot, number, mono, real, host, ident, message, event)
+            if (self._skimming and raw.isascii() and not raw.startswith(b"-- ")
+                    and trigger(raw) is None):
+                if self._quick.match(raw):
+                    pending = (number, raw)
+                    continue
+                if raw[:1] in (b" ", b"\t"):  # continues a multi-line message
+                    continue
+            if pending is not None:
+                self._line(*pending)
+                pending = None
+            self._line(number, raw)
+        if pending is not None:
+            self._line(*pending)
+        info = self.info
         if self._formats:
             info.format = max(self._formats, key=self._formats.__getitem__)
         if any(name in self._formats for name in ("short", "short-precise", "short-full")):
             info.realtime_zone = self.zone_name or "UTC (assumed)"
         yield from self.clock.resolve_all(_name_first_boot(self.collector.finish(),
                                                            f"{info.name}#0"))
+
+    def _line(self, number: int, raw: bytes) -> None:
+        info = self.info
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            line = raw.decode("utf-8", "replace")
+            info.skip("not valid UTF-8; read with replacement characters", number)
+        line = line.rstrip("\r\n")
+        if not line.strip():
+            return
+        if line.startswith("-- "):
+            self._control_line(line, number)
+            self._skimming = False
+            return
+        styles = self._styles
+        for i, (style, quick) in enumerate(styles):
+            parsed = style(line)
+            if parsed is not None:
+                if i:  # try the style that matched first next time
+                    styles.insert(0, styles.pop(i))
+                self._quick = quick
+                break
+        else:
+            if not line[0].isspace():  # indented lines continue a multi-line message
+                info.skip("not a journal line (skipped)", number)
+            return
+        mono, real, end = parsed
+        fields = _split_prefix(line[end:])
+        if fields is None:
+            info.skip("timestamp without 'identifier: message' (skipped)", number)
+            return
+        host, ident, message = fields
+        event = events.classify(ident, message)
+        self._maybe_new_boot(mono, event)
+        self._lines_in_boot += 1
+        if mono is not None:
+            self._prev_mono = mono
+        self.collector.add(self._boot, number, mono, real, host, ident, message, event)
+        self._skimming = self.collector.settled(self._boot)
 
     def _maybe_new_boot(self, mono: int | None, event: events.Event | None) -> None:
         """A kernel start, or a monotonic clock back near zero, begins a boot."""
