@@ -58,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--tz", metavar="ZONE",
                       help="IANA time zone of local-time text such as 'short' "
                            "(default: UTC; not needed for short-iso, json, export)")
+    scan.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
+                      help="read N files in parallel (default: one per core)")
     scan.add_argument("--strict", action="store_true",
                       help="stop at the first unreadable file or line instead of warning")
     scan.add_argument("-q", "--quiet", action="store_true",
@@ -88,7 +90,8 @@ def run_scan(args: argparse.Namespace) -> int:
         warnings.showwarning = _show_warning
         try:
             boots = scan(args.paths, year=args.year, tz=args.tz,
-                         errors="raise" if args.strict else "warn", progress=progress)
+                         errors="raise" if args.strict else "warn", progress=progress,
+                         jobs=args.jobs or None)
         except BootlagError as exc:
             if progress:
                 progress.done()
@@ -120,7 +123,7 @@ class _Progress:
     def __call__(self, source) -> None:  # type: ignore[no-untyped-def]
         self.count += 1
         name = source.name if len(source.name) < 60 else "…" + source.name[-59:]
-        self.stream.write(f"\r\x1b[Kreading {self.count}: {name}")
+        self.stream.write(f"\r\x1b[Kread {self.count}: {name}")
         self.stream.flush()
 
     def done(self) -> None:

@@ -6,6 +6,7 @@ import os
 import tarfile
 import warnings
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from typing import Literal
 
 import pandas as pd
@@ -20,7 +21,8 @@ Errors = Literal["warn", "raise", "ignore"]
 
 def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *,
          year: int | None = None, tz: str | None = None, errors: Errors = "warn",
-         progress: Callable[[Source], None] | None = None) -> pd.DataFrame:
+         progress: Callable[[Source], None] | None = None, jobs: int | None = 1
+         ) -> pd.DataFrame:
     """Find every boot in journal exports and compute its crash-kernel protection gap.
 
     Parameters
@@ -42,7 +44,10 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *,
         (`BootlagWarning` naming file and line), ``"raise"`` (`BootlagError`)
         or ``"ignore"``.
     progress
-        Called with each `Source` before it is read.
+        Called with each `Source` as it is done.
+    jobs
+        Processes reading files in parallel (``None``: one per core). The
+        result does not depend on it.
 
     Returns
     -------
@@ -53,38 +58,67 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *,
     """
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
+    sources = list(expand(paths))
+    tasks = [(source, year, tz) for source in sources]
+    workers = min(jobs or os.cpu_count() or 1, len(tasks))
     records: list[Record] = []
     infos: dict[str, SourceInfo] = {}
-    for source in expand(paths):
-        if progress is not None:
-            progress(source)
-        info = SourceInfo(source.name, host=source.context.host)
-        options = ReadOptions(year or source.context.year, tz or source.context.tz,
-                              source.mtime)
-        try:
-            records.extend(_read(source, info, options))
-        except (BootlagError, OSError, EOFError, tarfile.TarError) as exc:
-            _report(errors, str(exc) if isinstance(exc, BootlagError)
-                    else f"{source.name}: {exc}")
-            continue
-        infos[source.name] = info
-        if info.skipped:
-            if errors == "raise":
-                reason, lines = next(iter(info.skipped.items()))
-                raise BootlagError(f"{source.name}: line {lines[0]}: {reason}")
-            if errors == "warn":
-                info.warn()
+    with _executor(workers) as pool:
+        for source, (found, info, error) in zip(sources, pool.map(read_source, tasks),
+                                                strict=True):
+            if progress is not None:
+                progress(source)
+            if error is not None:
+                _report(errors, error)
+                continue
+            records.extend(found)
+            infos[source.name] = info
+            if info.skipped:
+                if errors == "raise":
+                    reason, lines = next(iter(info.skipped.items()))
+                    raise BootlagError(f"{source.name}: line {lines[0]}: {reason}")
+                if errors == "warn":
+                    info.warn()
     return assemble(records, infos)
 
 
-def _read(source: Source, info: SourceInfo, options: ReadOptions) -> list[Record]:
-    with source.open() as raw:
-        read = reader_for(sniff(raw.head()), info, options)
-        records = list(read(raw))
-        if raw.cut_off is not None:
-            info.skip(f"compressed data ends early ({raw.cut_off}); nothing after it "
-                      "could be read", raw.newlines + 1)
-        return records
+def read_source(task: tuple[Source, int | None, str | None]
+                ) -> tuple[list[Record], SourceInfo, str | None]:
+    """One source's records and what was learnt reading it, or why it could not be read.
+
+    A plain function of picklable values, so sources can be read in other
+    processes (``jobs``) or on other machines, and merged afterwards.
+    """
+    source, year, tz = task
+    info = SourceInfo(source.name, host=source.context.host)
+    options = ReadOptions(year or source.context.year, tz or source.context.tz, source.mtime)
+    try:
+        with source.open() as raw:
+            read = reader_for(sniff(raw.head()), info, options)
+            records = list(read(raw))
+            if raw.cut_off is not None:
+                info.skip(f"compressed data ends early ({raw.cut_off}); nothing after it "
+                          "could be read", raw.newlines + 1)
+    except (BootlagError, OSError, EOFError, tarfile.TarError) as exc:
+        return [], info, str(exc) if isinstance(exc, BootlagError) else f"{source.name}: {exc}"
+    return records, info, None
+
+
+class _Serial:
+    """The executor interface, in this process (no start-up cost for one file)."""
+
+    def __enter__(self) -> _Serial:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def map(self, fn, items):  # type: ignore[no-untyped-def]
+        return map(fn, items)
+
+
+def _executor(workers: int) -> _Serial | ProcessPoolExecutor:
+    return ProcessPoolExecutor(workers) if workers > 1 else _Serial()
 
 
 def _report(errors: Errors, message: str) -> None:

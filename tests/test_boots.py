@@ -104,3 +104,11 @@ def test_log_cut_before_arming_could_happen_is_unknown_not_unarmed(tmp_path):
     row = bootlag.scan(rendered(tmp_path, [boot], "json")).iloc[0]
     assert row.status == "unknown" and "log ends" in row.note
     assert row.log_span_s < boot.gap_s
+
+
+def test_parallel_scan_gives_the_same_table():
+    samples = __import__("pathlib").Path(__file__).resolve().parent.parent / "sample_logs"
+    serial = bootlag.scan(samples, jobs=1)
+    parallel = bootlag.scan(samples, jobs=2)
+    assert len(serial) == 52
+    assert serial.to_csv() == parallel.to_csv()
