@@ -99,25 +99,59 @@ def boot_row(key: str, records: list[Record], infos: Mapping[str, SourceInfo]) -
     for r in records:
         by_kind[r.kind].append(r)
     # A boot read from both a monotonic and a wall-clock format takes its clock
-    # facts from the monotonic one.
-    clocked = {kind: [r for r in by_kind[kind] if r.mono_us is not None] or by_kind[kind]
-               for kind in (FIRST, LAST, events.ARMED)}
-    first = min(clocked[FIRST], key=_time_key)
-    last = max(clocked[LAST], key=_time_key)
-    armed = clocked[events.ARMED][0] if clocked[events.ARMED] else None
+    # facts (and counts) from the monotonic one, so nothing is counted twice.
+    for kind in (FIRST, LAST, events.ARMED, events.UNLOADED):
+        by_kind[kind] = [r for r in by_kind[kind] if r.mono_us is not None] or by_kind[kind]
+    first = min(by_kind[FIRST], key=_time_key)
+    last = max(by_kind[LAST], key=_time_key)
+    armed = by_kind[events.ARMED][0] if by_kind[events.ARMED] else None
     notes: list[str] = []
+    start_logged = bool(by_kind[events.KERNEL_START]) or (
+        first.mono_us is not None and first.mono_us <= 1_000_000)
+    clock = _clock_facts(first, last, armed, by_kind, start_logged, notes)
+    status, mode, loader = _status(armed, by_kind, clock["log_span_s"], start_logged, notes)
+    sources = sorted({r.source for r in records})
+    failures = by_kind[events.FAILED] + by_kind[events.RESERVE_FAILED]
+    phases = by_kind[events.STARTUP][0].detail if by_kind[events.STARTUP] else {}
+    return {
+        "host": _host(records, last, [infos[s].host or s for s in sources if s in infos]
+                      or sources),
+        "boot_id": key if re.fullmatch(r"[0-9a-f]{32}", key) else pd.NA,
+        **clock,
+        "mode": mode,
+        "status": status,
+        "start_logged": start_logged,
+        "loader": loader,
+        **_configuration(by_kind),
+        "failure": failures[0].detail or failures[0].message if failures else None,
+        "loads": len(by_kind[events.ARMED]),
+        "unloads": len(by_kind[events.UNLOADED]),
+        "capture_kernel": bool(by_kind[events.CAPTURE]),
+        "kernel_s": phases.get("kernel", float("nan")),
+        "initrd_s": phases.get("initrd", float("nan")),
+        "userspace_s": phases.get("userspace", float("nan")),
+        "note": "; ".join(notes) or None,
+        "format": ",".join(sorted({infos[s].format for s in sources if s in infos})),
+        "text_tz": ",".join(sorted({z for s in sources if s in infos
+                                    if (z := infos[s].realtime_zone)})) or None,
+        "source": ";".join(sources),
+        "first_line": first.line,
+        "armed_line": f"{armed.source}:{armed.line}" if armed is not None else None,
+    }
 
+
+def _clock_facts(first: Record, last: Record, armed: Record | None,
+                 by_kind: Mapping[str, list[Record]], start_logged: bool,
+                 notes: list[str]) -> dict:
+    """kernel_start, armed_at, gap_s, clock, kernel_start_from and log_span_s: the clock rules."""
     kernel_start_us = None
     start_from = "unknown"
     monotonic = last.mono_us is not None
-    start_logged = bool(by_kind[events.KERNEL_START]) or (
-        first.mono_us is not None and first.mono_us <= 1_000_000)
     if monotonic:
         if last.real_us is not None:
             kernel_start_us, start_from = last.real_us - last.mono_us, "monotonic"
     elif first.real_us is not None:
         kernel_start_us, start_from = first.real_us, "first-line"
-
     gap = float("nan")
     armed_us = None
     if armed is not None:
@@ -128,72 +162,47 @@ def boot_row(key: str, records: list[Record], infos: Mapping[str, SourceInfo]) -
         elif armed.real_us is not None:
             armed_us = armed.real_us
             gap = _realtime_gap(first, armed, by_kind, start_logged, notes)
-
-    status = "not-armed"
-    mode = "none"
-    loader = None
-    if armed is not None:
-        status, (mode, loader) = "armed", armed.detail
-    elif by_kind[events.ALREADY]:
-        status = "armed"
-        notes.append("kdumpctl found a crash kernel already loaded, but the log does not "
-                     "say when it was loaded")
-    elif by_kind[events.FAILED] or by_kind[events.RESERVE_FAILED]:
-        status = "failed"
-    failures = by_kind[events.FAILED] + by_kind[events.RESERVE_FAILED]
-
-    cmdline = by_kind[events.CMDLINE][0].detail if by_kind[events.CMDLINE] else None
-    crashkernel = _CRASHKERNEL.search(cmdline) if cmdline else None
-    early_flags = [r.kind == events.EARLY_ENABLED
-                   for r in by_kind[events.EARLY_ENABLED] + by_kind[events.EARLY_DISABLED]]
-    if status == "armed" and armed is None and (any(early_flags) or
-                                                (cmdline and _early_arg(cmdline))):
-        mode, loader = events.EARLY, "early-kdump"
-    phases = by_kind[events.STARTUP][0].detail if by_kind[events.STARTUP] else {}
-
-    if last.mono_us is not None:
-        span = last.mono_us / 1e6
+    if monotonic:
+        span = last.mono_us / 1e6  # type: ignore[operator]
     elif first.real_us is not None and last.real_us is not None:
         span = (last.real_us - first.real_us) / 1e6
     else:
         span = float("nan")
-    if status == "not-armed":
-        status = _unknown_unless_covered(start_logged, bool(by_kind[events.STARTUP]), span, notes)
+    return {"kernel_start": _timestamp(kernel_start_us), "armed_at": _timestamp(armed_us),
+            "gap_s": gap, "clock": "monotonic" if monotonic else "realtime",
+            "kernel_start_from": start_from, "log_span_s": span}
 
-    sources = sorted({r.source for r in records})
-    host = _host(records, last, [infos[s].host or s for s in sources if s in infos] or sources)
-    return {
-        "host": host,
-        "boot_id": key if re.fullmatch(r"[0-9a-f]{32}", key) else pd.NA,
-        "kernel_start": _timestamp(kernel_start_us),
-        "armed_at": _timestamp(armed_us),
-        "gap_s": gap,
-        "mode": mode,
-        "status": status,
-        "clock": "monotonic" if monotonic else "realtime",
-        "kernel_start_from": start_from,
-        "start_logged": start_logged,
-        "loader": loader,
-        "early_kdump_enabled": early_flags[0] if early_flags else pd.NA,
-        "rd_earlykdump": _early_arg(cmdline) if cmdline is not None else pd.NA,
-        "crashkernel": crashkernel.group(1) if crashkernel else None,
-        "kernel": by_kind[events.KERNEL_START][0].detail if by_kind[events.KERNEL_START] else None,
-        "failure": failures[0].detail or failures[0].message if failures else None,
-        "loads": len(by_kind[events.ARMED]),
-        "unloads": len(by_kind[events.UNLOADED]),
-        "capture_kernel": bool(by_kind[events.CAPTURE]),
-        "kernel_s": phases.get("kernel", float("nan")),
-        "initrd_s": phases.get("initrd", float("nan")),
-        "userspace_s": phases.get("userspace", float("nan")),
-        "log_span_s": span,
-        "note": "; ".join(notes) or None,
-        "format": ",".join(sorted({infos[s].format for s in sources if s in infos})),
-        "text_tz": ",".join(sorted({z for s in sources if s in infos
-                                    if (z := infos[s].realtime_zone)})) or None,
-        "source": ";".join(sources),
-        "first_line": first.line,
-        "armed_line": f"{armed.source}:{armed.line}" if armed is not None else None,
-    }
+
+def _status(armed: Record | None, by_kind: Mapping[str, list[Record]], span: float,
+            start_logged: bool, notes: list[str]) -> tuple[str, str, str | None]:
+    """(status, mode, loader) of a boot."""
+    if armed is not None:
+        mode, loader = armed.detail
+        return "armed", mode, loader
+    if by_kind[events.ALREADY]:
+        notes.append("kdumpctl found a crash kernel already loaded, but the log does not "
+                     "say when it was loaded")
+        cmdlines = by_kind[events.CMDLINE]
+        if by_kind[events.EARLY_ENABLED] or (cmdlines and _early_arg(cmdlines[0].detail)):
+            return "armed", events.EARLY, "early-kdump"
+        return "armed", "none", None
+    if by_kind[events.FAILED] or by_kind[events.RESERVE_FAILED]:
+        return "failed", "none", None
+    return _unknown_unless_covered(start_logged, bool(by_kind[events.STARTUP]), span,
+                                   notes), "none", None
+
+
+def _configuration(by_kind: Mapping[str, list[Record]]) -> dict:
+    """What the log says of the set-up: command line, early-kdump flag, kernel release."""
+    cmdline = by_kind[events.CMDLINE][0].detail if by_kind[events.CMDLINE] else None
+    crashkernel = _CRASHKERNEL.search(cmdline) if cmdline else None
+    early_flags = [r.kind == events.EARLY_ENABLED
+                   for r in by_kind[events.EARLY_ENABLED] + by_kind[events.EARLY_DISABLED]]
+    kernel = by_kind[events.KERNEL_START]
+    return {"early_kdump_enabled": early_flags[0] if early_flags else pd.NA,
+            "rd_earlykdump": _early_arg(cmdline) if cmdline is not None else pd.NA,
+            "crashkernel": crashkernel.group(1) if crashkernel else None,
+            "kernel": kernel[0].detail if kernel else None}
 
 
 def _realtime_gap(first: Record, armed: Record, by_kind: Mapping[str, list[Record]],
