@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 from .. import events
 from ..records import FIRST, JUMP, LAST, BootlagWarning, Record
@@ -106,3 +108,41 @@ class Collector:
                                            self.source, line))
         self._boots.clear()
         return self.records
+
+
+BLOCK = 1 << 20
+LONGEST_LINE = 64 << 20  # a "line" longer than this is damage; it is cut there
+SKIM_STOPS = (*(w.encode() for w in events.TRIGGER_WORDS), b"-- ")
+
+
+def line_blocks(stream: BinaryIO) -> Iterator[bytes]:
+    """The stream in blocks of whole lines (the last may lack its newline)."""
+    carry = b""
+    while chunk := stream.read(BLOCK):
+        block = carry + chunk
+        cut = block.rfind(b"\n") + 1
+        if not cut and len(block) < LONGEST_LINE:
+            carry = block  # a line longer than a chunk: read on
+            continue
+        cut = cut or len(block)
+        yield block[:cut]
+        carry = block[cut:]
+    if carry:
+        yield carry
+
+
+def next_stop_line(block: bytes, pos: int, upcoming: dict[bytes, int],
+                   stops: tuple[bytes, ...] = SKIM_STOPS) -> int:
+    """Start of the next line at or after `pos` holding one of `stops` (else the block's end).
+
+    `upcoming` caches where each word occurs next, so a block is searched once
+    per word (at C speed) however many lines are skipped.
+    """
+    nearest = len(block)
+    for word in stops:
+        at = upcoming.get(word, -2)
+        if at == -2 or (at != -1 and at < pos):
+            at = upcoming[word] = block.find(word, pos)
+        if at != -1 and at < nearest:
+            nearest = at
+    return block.rfind(b"\n", pos, nearest) + 1 if nearest > pos else pos

@@ -19,7 +19,7 @@ from typing import Any, BinaryIO
 
 from .. import events
 from ..records import Record
-from .common import Collector, SourceInfo
+from .common import Collector, SourceInfo, line_blocks, next_stop_line
 
 _ZERO_BOOT = "0" * 32
 _FIELD_NAME = re.compile(rb"^[A-Za-z0-9_]+$")
@@ -107,44 +107,99 @@ class EntrySink:
 
 def read_json(stream: BinaryIO, info: SourceInfo) -> Iterator[Record]:
     """``-o json``, ``json-seq``, ``json-sse`` (one object a line) and ``json-pretty``."""
-    sink = EntrySink(info)
-    pending: list[str] = []  # lines of a json-pretty object
-    start = 0
-    kinds: set[str] = set()
-    for number, raw in enumerate(stream, 1):
-        line = decode(raw, info, number).strip()
-        if pending:
-            pending.append(line)
-            if line != "}":
+    return _JsonReader(info).read(stream)
+
+
+_BOOT_KEY = b'"_BOOT_ID"'
+
+
+class _JsonReader:
+    """Reads JSON entries; skims lines that can only matter as a boot's last line.
+
+    A line without a trigger word (`events.TRIGGER_WORDS`) of a boot already
+    seen can only be that boot's last entry, so it is kept aside unparsed and
+    parsed at the end if nothing of its boot came after it. json-pretty
+    objects span lines, so those files are parsed whole.
+    """
+
+    def __init__(self, info: SourceInfo) -> None:
+        self.info = info
+        self.sink = EntrySink(info)
+        self.kinds: set[str] = set()
+        self.pretty: list[str] = []  # lines of a json-pretty object
+        self.start = 0
+        self.seen: set[bytes] = set()  # boots that have had an entry parsed
+        self.latest: dict[bytes, tuple[int, bytes]] = {}  # boot -> its latest skimmed line
+
+    def read(self, stream: BinaryIO) -> Iterator[Record]:
+        number = 0
+        for block in line_blocks(stream):
+            number = self._block(block, number)
+        for line_no, raw in sorted(self.latest.values()):
+            self._line(line_no, raw)
+        if self.pretty:
+            self.info.skip("JSON object cut off at the end of the file (skipped)", self.start)
+        kinds = self.kinds
+        self.info.format = kinds.pop() if len(kinds) == 1 else "json"
+        yield from self.sink.finish()
+
+    def _block(self, block: bytes, number: int) -> int:
+        pos, end = 0, len(block)
+        upcoming: dict[bytes, int] = {}
+        while pos < end:
+            target = end if self.pretty or "json-pretty" in self.kinds else \
+                next_stop_line(block, pos, upcoming)
+            if target > pos and not self.pretty and "json-pretty" not in self.kinds:
+                for raw in block[pos:target].split(b"\n")[:-1]:
+                    number += 1
+                    at = raw.find(_BOOT_KEY)
+                    boot = raw[raw.find(b'"', at + 10) + 1:][:32] if at >= 0 else b""
+                    if not self.pretty and boot in self.seen and raw.isascii():
+                        self.latest[boot] = (number, raw)
+                    else:
+                        self._line(number, raw)
+                pos = target
                 continue
-            text, line_no, pending = "\n".join(pending), start, []
-            kinds.add("json-pretty")
+            stop = block.find(b"\n", pos) + 1 or end
+            number += 1
+            self._line(number, block[pos:stop])
+            pos = stop
+        return number
+
+    def _line(self, number: int, raw: bytes) -> None:
+        line = decode(raw, self.info, number).strip()
+        if self.pretty:
+            self.pretty.append(line)
+            if line != "}":
+                return
+            text, line_no, self.pretty = "\n".join(self.pretty), self.start, []
+            self.kinds.add("json-pretty")
         else:
             if not line:
-                continue
+                return
             if line.startswith("\x1e"):
                 line = line[1:]
-                kinds.add("json-seq")
+                self.kinds.add("json-seq")
             elif line.startswith("data: "):
                 line = line[6:]
-                kinds.add("json-sse")
+                self.kinds.add("json-sse")
             if line == "{":
-                pending, start = [line], number
-                continue
+                self.pretty, self.start = [line], number
+                return
             text, line_no = line, number
         try:
             fields = json.loads(text)
         except ValueError:
-            info.skip("not a JSON object (skipped)", line_no)
-            continue
+            fields = None
         if not isinstance(fields, dict):
-            info.skip("not a JSON object (skipped)", line_no)
-            continue
-        sink.entry(fields, line_no)
-    if pending:
-        info.skip("JSON object cut off at the end of the file (skipped)", start)
-    info.format = kinds.pop() if len(kinds) == 1 else "json"
-    yield from sink.finish()
+            self.info.skip("not a JSON object (skipped)", line_no)
+            return
+        boot = _text(fields.get("_BOOT_ID"))
+        if boot and boot != _ZERO_BOOT:  # zero ids belong to the boot that follows them
+            key = boot.encode()
+            self.seen.add(key)
+            self.latest.pop(key, None)  # an entry after it: it was not the last
+        self.sink.entry(fields, line_no)
 
 
 class _Pushback:

@@ -16,6 +16,7 @@ time without an offset, read in the zone the caller names (else UTC), and
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from datetime import date, datetime, timezone
@@ -24,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from .. import events
 from ..records import Record
-from .common import Collector, SourceInfo
+from .common import Collector, SourceInfo, line_blocks, next_stop_line
 from .months import month_number
 
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
@@ -37,6 +38,7 @@ _FULL = re.compile(r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (\d{4})-(\d\d)-(\d\d) (\d\d
                    r"(?:\.(\d{1,6}))?(?: ([A-Z]{2,6}|[+-]\d\d(?:\d\d)?))? ")
 _SHORT = re.compile(r" ?(\S{1,8}?)\.? {1,2}(\d{1,2}) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))? ")
 
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
 _BOOT_SEPARATOR = re.compile(r"-- Boot ([0-9a-f]{32}) --")
 _YEAR_IN_HEADER = re.compile(r"(\d{4})-\d\d-\d\d")
 _UTC_NAMES = {"UTC", "GMT", "Z", "UCT"}
@@ -49,6 +51,29 @@ _RESET_DROP_US = 5 * 1_000_000
 def _bytes(pattern: re.Pattern[str]) -> re.Pattern[bytes]:
     """The same pattern over raw bytes, to check a line's shape without decoding it."""
     return re.compile(pattern.pattern.encode())
+
+
+@functools.cache
+def _shape(style: re.Pattern[bytes]) -> re.Pattern[bytes]:
+    """A line that is an entry of `style`, a continuation, a blank or a separator."""
+    return re.compile(rb"(?:" + style.pattern + rb")|[ \t\r\n]|-- ")
+
+
+@functools.cache
+def _misfit(style: re.Pattern[bytes]) -> re.Pattern[bytes]:
+    """A newline followed by a line that `_shape` would not accept."""
+    return re.compile(rb"\n(?!(?:" + style.pattern + rb")|[ \t\r\n]|-- )")
+
+
+def _last_entry_line(block: bytes, pos: int, stop: int) -> int | None:
+    """Start of the last entry line (not a continuation) in block[pos:stop]."""
+    end = stop - 1
+    while end > pos:
+        start = block.rfind(b"\n", pos, end) + 1 or pos
+        if block[start:start + 1] not in (b" ", b"\t", b"\r", b"\n"):
+            return start
+        end = start - 1
+    return None
 
 
 def _micro(fraction: str | None) -> int:
@@ -190,7 +215,8 @@ class TextReader:
         self._styles = [(self._monotonic, _bytes(_MONO)), (self._iso, _bytes(_ISO)),
                         (self._unix, _bytes(_UNIX)), (self._full, _bytes(_FULL)),
                         (self._short, _bytes(_SHORT))]
-        self._quick = self._styles[0][1]  # the bytes pattern of the style seen last
+        self._shape = _shape(self._styles[0][1])  # a line of the style seen last
+        self._misfit = _misfit(self._styles[0][1])  # a line start that is not one
         self._skimming = False  # the current boot has armed: skim until something matters
         self._formats: dict[str, int] = {}
 
@@ -273,28 +299,10 @@ class TextReader:
                 self.clock.anchor = int(years[-1])
 
     def read(self, stream: BinaryIO) -> Iterator[Record]:
-        """Records of the whole stream.
-
-        Once a boot has armed (or failed), only its separators, lines holding
-        a trigger word (`events.TRIGGER`) and its last line can still matter:
-        the other lines are checked for shape only, not parsed.
-        """
-        trigger = events.TRIGGER_BYTES.search
-        pending: tuple[int, bytes] | None = None  # the latest skimmed journal line
-        for number, raw in enumerate(stream, 1):
-            if (self._skimming and raw.isascii() and not raw.startswith(b"-- ")
-                    and trigger(raw) is None):
-                if self._quick.match(raw):
-                    pending = (number, raw)
-                    continue
-                if raw[:1] in (b" ", b"\t"):  # continues a multi-line message
-                    continue
-            if pending is not None:
-                self._line(*pending)
-                pending = None
-            self._line(number, raw)
-        if pending is not None:
-            self._line(*pending)
+        """Records of the whole stream, read in blocks of whole lines."""
+        number = 0  # lines before the current block
+        for block in line_blocks(stream):
+            number = self._block(block, number)
         info = self.info
         if self._formats:
             info.format = max(self._formats, key=self._formats.__getitem__)
@@ -302,6 +310,46 @@ class TextReader:
             info.realtime_zone = self.zone_name or "UTC (assumed)"
         yield from self.clock.resolve_all(_name_first_boot(self.collector.finish(),
                                                            f"{info.name}#0"))
+
+    def _block(self, block: bytes, number: int) -> int:
+        """Read the lines of `block` (after `number` earlier lines); returns the new count.
+
+        Once a boot has armed (or failed), only lines with a trigger word (or a
+        separator), and the boot's last line, can still matter: the lines in
+        between are skipped at C speed, after a check over the whole stretch
+        that each starts like a journal line and is ASCII (else they are read
+        one by one, so damage is still reported).
+        """
+        pos, end = 0, len(block)
+        upcoming: dict[bytes, int] = {}
+        while pos < end:
+            if self._skimming:
+                target = next_stop_line(block, pos, upcoming)
+                clean = self._clean_until(block, pos, target)
+                if clean > pos:
+                    last = _last_entry_line(block, pos, clean)
+                    if last is not None:
+                        self._line(number + block.count(b"\n", pos, last) + 1,
+                                   block[last:block.index(b"\n", last) + 1])
+                    number += block.count(b"\n", pos, clean)
+                    pos = clean
+                    continue
+            stop = block.find(b"\n", pos) + 1 or end
+            number += 1
+            self._line(number, block[pos:stop])
+            pos = stop
+        return number
+
+    def _clean_until(self, block: bytes, pos: int, target: int) -> int:
+        """How far from `pos` (a line start) every line is ASCII and shaped like the last one."""
+        if not self._shape.match(block, pos):
+            return pos
+        bad = self._misfit.search(block, pos, target)
+        stop = bad.start() + 1 if bad else target  # the misfit line starts after its newline
+        odd = _NON_ASCII.search(block, pos, stop)
+        if odd:
+            stop = block.rfind(b"\n", pos, odd.start()) + 1
+        return stop
 
     def _line(self, number: int, raw: bytes) -> None:
         info = self.info
@@ -323,7 +371,7 @@ class TextReader:
             if parsed is not None:
                 if i:  # try the style that matched first next time
                     styles.insert(0, styles.pop(i))
-                self._quick = quick
+                    self._shape, self._misfit = _shape(quick), _misfit(quick)
                 break
         else:
             if not line[0].isspace():  # indented lines continue a multi-line message
