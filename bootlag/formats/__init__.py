@@ -21,7 +21,7 @@ from .fields import read_export, read_json, read_verbose
 from .journal import read_journal
 from .text import TextReader, has_timestamp
 
-__all__ = ["ReadOptions", "SourceInfo", "reader_for", "sniff"]
+__all__ = ["ReadOptions", "SourceInfo", "read_bytes", "reader_for", "sniff"]
 
 _EXPORT_FIELD = re.compile(rb"^(?:__CURSOR|__REALTIME_TIMESTAMP|__MONOTONIC_TIMESTAMP|_BOOT_ID)=")
 _VERBOSE_HEAD = re.compile(r"^\S.* \[s=[0-9a-f]{32};i=[0-9a-f]+;b=[0-9a-f]{32};m=")
@@ -105,3 +105,15 @@ def _whole(raw: InputStream) -> bytes | mmap.mmap:
         with open(raw.path, "rb") as f:
             return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
     return raw.read()
+
+
+def read_bytes(data: bytes, name: str = "<bytes>",
+               options: ReadOptions = ReadOptions()) -> tuple[list[Record], SourceInfo]:
+    """Records of in-memory journal data, whatever its format (for tests and fuzzing).
+
+    Raises `BootlagError` for data no reader takes; damage goes to the
+    returned `SourceInfo.skipped`, as for files.
+    """
+    info = SourceInfo(name)
+    raw = InputStream(io.BytesIO(data))
+    return list(reader_for(sniff(raw.head()), info, options)(raw)), info
