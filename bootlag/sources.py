@@ -34,6 +34,8 @@ _OPENERS: tuple[tuple[bytes, Callable[..., BinaryIO]], ...] = (
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 _SKIP_NAMES = {".git", "__pycache__", ".ipynb_checkpoints"}
 _TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.bz2", ".tbz2")
+INFLATE_RATIO = 200  # compressed journals shrink 5-30x; this is far past any of them
+INFLATE_FLOOR = 1 << 30  # below this, any ratio is fine
 _SMALL = 1 << 16  # context files (hostname, date, timedatectl) are read up to this size
 
 
@@ -56,15 +58,25 @@ class Source:
             return InputStream(_TarMember(self.path, self.member))
         with open(self.path, "rb") as f:
             magic = f.read(6)
+        # Decompressed data may not outgrow the file by more than a (generous)
+        # ratio: a small file that inflates to terabytes is a bomb, not a journal.
+        limit = max(INFLATE_FLOOR, INFLATE_RATIO * os.path.getsize(self.path))
         if magic.startswith(_ZSTD_MAGIC):
-            raise BootlagError(
-                f"{self.name}: zstd-compressed; decompress it first (zstd -d), "
-                "the Python standard library cannot read zstd before 3.14"
-            )
+            return InputStream(_zstd_reader(self.path, self.name), limit=limit)
         for prefix, opener in _OPENERS:
             if magic.startswith(prefix):
-                return InputStream(opener(self.path))
+                return InputStream(opener(self.path), limit=limit)
         return InputStream(open(self.path, "rb"), path=self.path)
+
+
+def _zstd_reader(path: str, name: str) -> BinaryIO:
+    try:
+        import zstandard
+    except ImportError:
+        raise BootlagError(f"{name}: zstd-compressed; install the optional zstd support "
+                           "(pip install 'bootlag[journal]') or decompress it (zstd -d)"
+                           ) from None
+    return zstandard.ZstdDecompressor().stream_reader(open(path, "rb"), closefd=True)
 
 
 def expand(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Source]:
@@ -146,7 +158,11 @@ def _tar(path: str) -> Iterator[Source]:
                          if "sos_commands/" in n and n.count("/") >= 1), None)
             if root is None:
                 for name, m in sorted(members.items()):
-                    if m.isfile():
+                    unsafe = _unsafe_member(m)
+                    if unsafe:
+                        yield Source(name=f"{path}:{name}", path=path, mtime=m.mtime,
+                                     member=m.name, error=f"{path}:{name}: {unsafe}; skipped")
+                    elif m.isfile():
                         yield Source(name=f"{path}:{name}", path=path, mtime=m.mtime,
                                      member=m.name)
                 return
@@ -173,6 +189,21 @@ def _tar(path: str) -> Iterator[Source]:
     except (tarfile.TarError, OSError, EOFError) as exc:
         yield Source(name=path, path=path, mtime=0.0,
                      error=f"{path}: not a readable tar archive ({exc})")
+
+
+def _unsafe_member(m: tarfile.TarInfo) -> str | None:
+    """Why a member is not read (nothing is ever extracted, but such members are suspect)."""
+    if _climbs(m.name) or (m.islnk() and _climbs(m.linkname)):
+        return "a name that climbs out of the archive"
+    if m.issym() and sos.resolve_link(m.name, m.linkname) is None:
+        return "a link that points out of the archive"
+    if m.isdev() or m.isfifo():
+        return "a device or pipe, not a file"
+    return None
+
+
+def _climbs(name: str) -> bool:
+    return name.startswith("/") or ".." in name.split("/")
 
 
 class _TarMember(io.RawIOBase):
@@ -207,9 +238,11 @@ class InputStream(io.RawIOBase):
     kept; `cut_off` then says why, and `newlines` how many lines came before.
     """
 
-    def __init__(self, inner: BinaryIO, path: str | None = None) -> None:
+    def __init__(self, inner: BinaryIO, path: str | None = None,
+                 limit: int | None = None) -> None:
         self._inner = inner
         self.path = path  # the file itself, when its bytes are not transformed (for mmap)
+        self._left = limit  # bytes it may still deliver (None: no limit)
         self._head = memoryview(b"")
         self.cut_off: str | None = None
         self.newlines = 0
@@ -234,10 +267,17 @@ class InputStream(io.RawIOBase):
         if self.cut_off is not None:
             return b""
         try:  # read1: one decompression step, so a cut-off stream loses nothing before the cut
-            return self._inner.read1(size)  # type: ignore[attr-defined]
+            data = self._inner.read1(size)  # type: ignore[attr-defined]
         except (EOFError, OSError, zlib.error, lzma.LZMAError) as exc:
             self.cut_off = str(exc) or type(exc).__name__
             return b""
+        if self._left is not None:
+            self._left -= len(data)
+            if self._left < 0:
+                self.cut_off = (f"it inflates to more than {INFLATE_RATIO} times its size; "
+                                "a decompression bomb, or decompress it yourself")
+                return data[:self._left]
+        return data
 
     def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
         if self._head:
