@@ -51,6 +51,13 @@ def _int(value: Any) -> int | None:
         return None
 
 
+# The fields `EntrySink` reads; readers may drop the others unread.
+ENTRY_FIELDS = frozenset({
+    "__REALTIME_TIMESTAMP", "__MONOTONIC_TIMESTAMP", "_BOOT_ID", "_SOURCE_MONOTONIC_TIMESTAMP",
+    "SYSLOG_IDENTIFIER", "_COMM", "MESSAGE", "_HOSTNAME",
+})
+
+
 class EntrySink:
     """Feeds entries given as field dicts to a `Collector`, applying the shared rules."""
 
@@ -245,6 +252,7 @@ def read_export(stream: BinaryIO, info: SourceInfo) -> Iterator[Record]:
     """
     info.format = "export"
     sink = EntrySink(info)
+    names: dict[bytes, str | None] = {n.encode(): n for n in ENTRY_FIELDS}
     reader = _Pushback(stream)
     fields: dict[str, Any] = {}
     line, start = 0, 1
@@ -265,14 +273,18 @@ def read_export(stream: BinaryIO, info: SourceInfo) -> Iterator[Record]:
         if broken:
             continue
         name, eq, value = body.partition(b"=")
-        if eq and _FIELD_NAME.match(name):
-            fields.setdefault(name.decode(), decode(value, info, line))
+        if eq and (name in names or _FIELD_NAME.match(name)):
+            key = names.get(name)
+            if key is None:  # a field the sink does not read: checked once, not kept
+                names.setdefault(name, None)
+            elif key not in fields:
+                fields[key] = value if value.isascii() else decode(value, info, line)
             continue
         binary = _binary_field(reader) if _FIELD_NAME.match(body) else None
         if binary is not None:
             # Binary form is how export carries any bytes, so no UTF-8 complaint here.
             data, newlines = binary
-            fields.setdefault(body.decode(), data.decode("utf-8", "replace"))
+            fields.setdefault(body.decode(), data)
             line += 1 + newlines
             continue
         info.skip("damaged export entry (skipped)", start)
