@@ -314,7 +314,8 @@ class TextReader:
     def _block(self, block: bytes, number: int) -> int:
         """Read the lines of `block` (after `number` earlier lines); returns the new count.
 
-        Once a boot has armed (or failed), only lines with a trigger word (or a
+        Once a boot has armed (or failed), or from its first line where the
+        text carries monotonic time, only lines with a trigger word (or a
         separator), and the boot's last line, can still matter: the lines in
         between are skipped at C speed, after a check over the whole stretch
         that each starts like a journal line and is ASCII (else they are read
@@ -389,7 +390,9 @@ class TextReader:
         if mono is not None:
             self._prev_mono = mono
         self.collector.add(self._boot, number, mono, real, host, ident, message, event)
-        self._skimming = self.collector.settled(self._boot)
+        # With a monotonic clock no line between events matters (no wall-clock jumps
+        # to watch for), so skim from a boot's first line; else from its arming.
+        self._skimming = mono is not None or self.collector.settled(self._boot)
 
     def _maybe_new_boot(self, mono: int | None, event: events.Event | None) -> None:
         """A kernel start, or a monotonic clock back near zero, begins a boot."""
