@@ -281,7 +281,9 @@ def assemble(records: Iterable[Record], infos: Mapping[str, SourceInfo]) -> pd.D
         "userspace_s": "float64", "log_span_s": "float64",
     })
     for col in ("kernel_start", "armed_at"):
-        frame[col] = pd.to_datetime(frame[col], utc=True)
+        # Always µs (what journals carry): pandas would pick seconds for an empty or
+        # all-NaT column, which Parquet cannot store and concat would not match.
+        frame[col] = pd.to_datetime(frame[col], utc=True).astype("datetime64[us, UTC]")
     frame = frame.sort_values(["host", "kernel_start", "source", "first_line"],
                               na_position="last", kind="stable")
     return frame.reset_index(drop=True)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import importlib.util
 import sys
 import warnings
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:  # pandas is imported only when a command runs, so --help stays instant
     import pandas as pd
+    from distributed import Client
 
 EPILOG = """\
 examples:
@@ -16,6 +19,8 @@ examples:
   bootlag scan host*.json.gz --csv > boots.csv
   bootlag scan /srv/logs --tz Europe/Berlin --year 2024
                                            local-time 'short' text from Berlin, last line in 2024
+  bootlag scan --dask tcp://scheduler:8786 /shared/journals --parquet boots.parquet
+                                           a fleet read by a Dask cluster, saved typed
 
 reading the table:
   gap_s   seconds from kernel start until the crash kernel was loaded.
@@ -52,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     output.add_argument("--csv", action="store_true", help="all columns as CSV on stdout")
     output.add_argument("--json", action="store_true",
                         help="all columns as JSON records (one per line) on stdout")
+    output.add_argument("--parquet", metavar="FILE",
+                        help="all columns, typed, to a Parquet FILE; the summary on stdout "
+                             "(needs pip install 'bootlag[parquet]')")
     scan.add_argument("--year", type=int,
                       help="year of the last line of year-less 'short' text "
                            "(default: a '-- Logs begin at' header, else the file's date)")
@@ -60,6 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
                            "(default: UTC; not needed for short-iso, json, export)")
     scan.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
                       help="read N files in parallel (default: one per core)")
+    scan.add_argument("--dask", metavar="ADDRESS",
+                      help="read the files on the Dask cluster whose scheduler is at ADDRESS "
+                           "(tcp://host:8786); its workers must see the same paths "
+                           "(needs pip install 'bootlag[dask]')")
     scan.add_argument("--strict", action="store_true",
                       help="stop at the first unreadable file or line instead of warning")
     scan.add_argument("-q", "--quiet", action="store_true",
@@ -84,19 +96,30 @@ def main(argv: list[str] | None = None) -> int:
 def run_scan(args: argparse.Namespace) -> int:
     from . import BootlagError, BootlagWarning, scan
 
-    progress = None if args.quiet or not sys.stderr.isatty() else _Progress(sys.stderr)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore" if args.quiet else "always", BootlagWarning)
-        warnings.showwarning = _show_warning
-        try:
-            boots = scan(args.paths, year=args.year, tz=args.tz,
-                         errors="raise" if args.strict else "warn", progress=progress,
-                         jobs=args.jobs or None)
-        except BootlagError as exc:
-            if progress:
-                progress.done()
-            print(f"bootlag: error: {exc}", file=sys.stderr)
-            return 1
+    # Missing extras are reported before a long scan, not after it.
+    if args.parquet and importlib.util.find_spec("pyarrow") is None:
+        return _error("--parquet needs pyarrow: pip install 'bootlag[parquet]'")
+    with contextlib.ExitStack() as stack:
+        client = None
+        if args.dask:
+            try:
+                client = stack.enter_context(_dask_client(args.dask))
+            except ImportError:
+                return _error("--dask needs dask.distributed: pip install 'bootlag[dask]'")
+            except (OSError, ValueError) as exc:
+                return _error(f"cannot connect to the Dask scheduler at {args.dask}: {exc}")
+        progress = None if args.quiet or not sys.stderr.isatty() else _Progress(sys.stderr)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore" if args.quiet else "always", BootlagWarning)
+            warnings.showwarning = _show_warning
+            try:
+                boots = scan(args.paths, year=args.year, tz=args.tz,
+                             errors="raise" if args.strict else "warn", progress=progress,
+                             jobs=args.jobs or None, client=client)
+            except BootlagError as exc:
+                if progress:
+                    progress.done()
+                return _error(str(exc))
     if progress:
         progress.done()
     if args.csv:
@@ -105,9 +128,29 @@ def run_scan(args: argparse.Namespace) -> int:
         boots.to_json(sys.stdout, orient="records", lines=True, date_format="iso",
                       date_unit="us")
         sys.stdout.write("\n")
+    elif args.parquet:
+        try:
+            boots.to_parquet(args.parquet, engine="pyarrow", index=False)
+        except OSError as exc:
+            return _error(f"cannot write {args.parquet}: {exc}")
+        print(summary_text(boots) if len(boots) else "no boots found")
     else:
         print(format_table(boots))
     return 0
+
+
+def _dask_client(address: str) -> Client:
+    """A client of the running scheduler at `address` (dask is imported only here)."""
+    from distributed import Client
+    from distributed.comm import get_address_host_port
+
+    get_address_host_port(address)  # a bad address is a ValueError now, not a hung Client later
+    return Client(address, set_as_default=False, timeout="10s")
+
+
+def _error(message: str) -> int:
+    print(f"bootlag: error: {message}", file=sys.stderr)
+    return 1
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # type: ignore[no-untyped-def]

@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import tarfile
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from typing import Literal
+from dataclasses import replace
+from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 
@@ -16,13 +17,18 @@ from .formats import ReadOptions, SourceInfo, reader_for, sniff
 from .records import BootlagError, BootlagWarning, Record
 from .sources import Source, expand
 
+if TYPE_CHECKING:  # dask is an optional extra, imported by the caller who makes a Client
+    from distributed import Client
+
 Errors = Literal["warn", "raise", "ignore"]
+# What reading one source gives: its records, what was learnt, or why it could not be read.
+Result = tuple[list[Record], SourceInfo, str | None]
 
 
 def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *,
          year: int | None = None, tz: str | None = None, errors: Errors = "warn",
-         progress: Callable[[Source], None] | None = None, jobs: int | None = 1
-         ) -> pd.DataFrame:
+         progress: Callable[[Source], None] | None = None, jobs: int | None = 1,
+         client: Client | None = None) -> pd.DataFrame:
     """Find every boot in journal exports and compute its crash-kernel protection gap.
 
     Parameters
@@ -47,7 +53,13 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *,
         Called with each `Source` as it is done.
     jobs
         Processes reading files in parallel (``None``: one per core). The
-        result does not depend on it.
+        result does not depend on it. Ignored when `client` is given.
+    client
+        A ``dask.distributed.Client`` (optional extra ``bootlag[dask]``): each
+        file is read by a task on the cluster's workers, and the boots are merged
+        here, so the table is the same as a local scan. Paths are listed in this
+        process but *opened by the workers*: every worker must see the files at
+        the same absolute paths (a shared filesystem) and have bootlag installed.
 
     Returns
     -------
@@ -59,31 +71,57 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *,
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     sources = list(expand(paths))
+    if client is not None:
+        # Workers may run in another directory: send absolute paths, keep names as given.
+        tasks = [(replace(source, path=os.path.abspath(source.path)), year, tz)
+                 for source in sources]
+        return _merge(sources, _on_dask(client, tasks), errors, progress)
     tasks = [(source, year, tz) for source in sources]
     workers = min(jobs or os.cpu_count() or 1, len(tasks))
+    with _executor(workers) as pool:
+        return _merge(sources, pool.map(read_source, tasks), errors, progress)
+
+
+def _merge(sources: list[Source], results: Iterable[Result], errors: Errors,
+           progress: Callable[[Source], None] | None) -> pd.DataFrame:
+    """The boots table from every source's `read_source` result, taken in source order.
+
+    Shared by every backend, so where files were read never changes the table,
+    its warnings or its errors.
+    """
     records: list[Record] = []
     infos: dict[str, SourceInfo] = {}
-    with _executor(workers) as pool:
-        for source, (found, info, error) in zip(sources, pool.map(read_source, tasks),
-                                                strict=True):
-            if progress is not None:
-                progress(source)
-            if error is not None:
-                _report(errors, error)
-                continue
-            records.extend(found)
-            infos[source.name] = info
-            if info.skipped:
-                if errors == "raise":
-                    reason, lines = next(iter(info.skipped.items()))
-                    raise BootlagError(f"{source.name}: line {lines[0]}: {reason}")
-                if errors == "warn":
-                    info.warn()
+    for source, (found, info, error) in zip(sources, results, strict=True):
+        if progress is not None:
+            progress(source)
+        if error is not None:
+            _report(errors, error)
+            continue
+        records.extend(found)
+        infos[source.name] = info
+        if info.skipped:
+            if errors == "raise":
+                reason, lines = next(iter(info.skipped.items()))
+                raise BootlagError(f"{source.name}: line {lines[0]}: {reason}")
+            if errors == "warn":
+                info.warn()
     return assemble(records, infos)
 
 
-def read_source(task: tuple[Source, int | None, str | None]
-                ) -> tuple[list[Record], SourceInfo, str | None]:
+def _on_dask(client: Client, tasks: list[tuple[Source, int | None, str | None]]
+             ) -> Iterator[Result]:
+    """`read_source` of every task on a Dask cluster, yielded in task order.
+
+    Each result is fetched as it is needed and its future dropped right after,
+    so workers can free the records while later files are still being read.
+    """
+    futures = client.map(read_source, tasks, pure=False)
+    futures.reverse()
+    while futures:
+        yield futures.pop().result()
+
+
+def read_source(task: tuple[Source, int | None, str | None]) -> Result:
     """One source's records and what was learnt reading it, or why it could not be read.
 
     A plain function of picklable values, so sources can be read in other
@@ -125,4 +163,4 @@ def _report(errors: Errors, message: str) -> None:
     if errors == "raise":
         raise BootlagError(message)
     if errors == "warn":
-        warnings.warn(message, BootlagWarning, stacklevel=3)
+        warnings.warn(message, BootlagWarning, stacklevel=4)  # the caller of scan

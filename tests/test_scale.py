@@ -1,0 +1,146 @@
+"""Large fleets: reading on a Dask cluster gives the serial table; Parquet keeps its dtypes."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import sys
+import tarfile
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from distributed import Client, LocalCluster
+
+import bootlag
+from bootlag.cli import main
+from tests.helpers import boots_at, rendered
+from tests.test_sos import make_sos
+
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_logs"
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """Two single-threaded worker processes, on loopback only."""
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="module")
+def client(cluster):
+    with Client(cluster, set_as_default=False) as client:
+        yield client
+
+
+@pytest.fixture
+def mixed_tree(tmp_path, fleet_journal) -> Path:
+    """Every kind of input in one tree: the samples, a binary journal, a sosreport as a
+    directory and as a tarball, and a file that cannot be read."""
+    tree = tmp_path / "tree"
+    shutil.copytree(SAMPLES, tree)
+    shutil.copy(fleet_journal, tree / "system.journal")
+    boots = boots_at("2024-12-20T10:00:00", "2025-01-10T10:00:00", host="web-01",
+                     mode="kdump")
+    short = rendered(tmp_path, boots, "short", tz="Asia/Tokyo").read_bytes()
+    sos = make_sos(tree / "sos", short, tailed=True)
+    with tarfile.open(tree / f"{sos.name}.tar.xz", "w:xz") as tar:
+        tar.add(sos, arcname=sos.name)
+    (tree / "junk.bin").write_bytes(b"\x00\x01" * 500)
+    return tree
+
+
+def _scan_warned(paths, **kw) -> tuple[pd.DataFrame, list[str]]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", bootlag.BootlagWarning)
+        frame = bootlag.scan(paths, **kw)
+    return frame, [str(w.message) for w in caught]
+
+
+def test_dask_scan_of_the_samples_is_the_serial_scan(client):
+    serial = bootlag.scan(SAMPLES, jobs=1)
+    assert len(serial) == 52
+    on_dask = bootlag.scan(SAMPLES, client=client)
+    assert on_dask.to_csv() == serial.to_csv()
+    pd.testing.assert_frame_equal(on_dask, serial)
+
+
+def test_dask_scan_of_mixed_inputs_keeps_table_and_warnings(client, mixed_tree, monkeypatch):
+    # Relative paths, from a directory the workers are not in: they must be sent absolute.
+    monkeypatch.chdir(mixed_tree.parent)
+    serial, serial_warned = _scan_warned("tree", jobs=1)
+    on_dask, dask_warned = _scan_warned("tree", client=client)
+    assert on_dask.to_csv() == serial.to_csv()
+    assert dask_warned == serial_warned and any("junk.bin" in w for w in dask_warned)
+    assert {"web-01", "db-01"} <= set(serial.host)
+    assert serial.source.str.contains("system.journal").any()
+    assert serial.source.str.contains(".tar.xz").any()
+    assert serial.source.str.startswith("tree/").all()  # names as given, not as sent
+
+
+def test_dask_scan_raises_like_the_serial_scan(client, mixed_tree):
+    with pytest.raises(bootlag.BootlagError) as serial:
+        bootlag.scan(mixed_tree, errors="raise")
+    with pytest.raises(bootlag.BootlagError) as on_dask:
+        bootlag.scan(mixed_tree, errors="raise", client=client)
+    assert str(on_dask.value) == str(serial.value)
+
+
+def test_cli_dask_prints_the_serial_csv(cluster, mixed_tree, capsys):
+    assert main(["scan", "-q", "--csv", "-j", "1", str(mixed_tree)]) == 0
+    serial = capsys.readouterr().out
+    assert main(["scan", "-q", "--csv", "--dask", cluster.scheduler_address,
+                 str(mixed_tree)]) == 0
+    assert capsys.readouterr().out == serial
+    assert len(pd.read_csv(__import__("io").StringIO(serial))) > 52
+
+
+def test_cli_dask_bad_address_is_a_clear_error(capsys):
+    assert main(["scan", "--dask", "bogus:::x", str(SAMPLES)]) == 1
+    assert "Dask scheduler at bogus:::x" in capsys.readouterr().err
+
+
+def test_cli_dask_without_dask_names_the_extra(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import fails as if not installed
+    assert main(["scan", "--dask", "tcp://127.0.0.1:8786", str(SAMPLES)]) == 1
+    assert "pip install 'bootlag[dask]'" in capsys.readouterr().err
+
+
+def test_cli_parquet_round_trips_every_dtype(tmp_path, capsys):
+    out = tmp_path / "boots.parquet"
+    assert main(["scan", "-q", str(SAMPLES), "--parquet", str(out)]) == 0
+    assert "52 boots on 13 hosts" in capsys.readouterr().out
+    table = bootlag.scan(SAMPLES)
+    back = pd.read_parquet(out)
+    pd.testing.assert_frame_equal(back, table)  # values and dtypes, NA and NaT included
+    assert str(back.kernel_start.dtype).endswith("UTC]")
+    assert back.rd_earlykdump.dtype == "boolean" and back.note.dtype == "string"
+    assert back.kernel_start.isna().any() and back.loader.isna().any()
+
+
+@pytest.mark.parametrize("name", ["db-02.log", "empty"])
+def test_tables_without_times_round_trip_through_parquet(tmp_path, name, capsys):
+    """No kernel start known (short-monotonic text) or no boots at all: still µs columns."""
+    path = tmp_path / name
+    if name == "empty":
+        path.mkdir()
+        (path / "notes.txt").write_text("nothing from journald here\n")
+    else:
+        shutil.copy(SAMPLES / name, path)
+    out = tmp_path / "boots.parquet"
+    assert main(["scan", "-q", str(path), "--parquet", str(out)]) == 0
+    table = bootlag.scan(path, errors="ignore")
+    assert str(table.kernel_start.dtype) == "datetime64[us, UTC]"
+    assert table.kernel_start.isna().all()
+    pd.testing.assert_frame_equal(pd.read_parquet(out), table)
+
+
+def test_cli_parquet_without_pyarrow_names_the_extra(tmp_path, monkeypatch, capsys):
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "pyarrow" else find_spec(name, *a))
+    assert main(["scan", str(SAMPLES), "--parquet", str(tmp_path / "b.parquet")]) == 1
+    assert "pip install 'bootlag[parquet]'" in capsys.readouterr().err
+    assert not (tmp_path / "b.parquet").exists()
