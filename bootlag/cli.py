@@ -32,9 +32,17 @@ reading the table:
           | unknown (the log misses the part of the boot where arming happens)
   mode    early-kdump (loaded from the initramfs) | kdump (by the kdump service) | none
 
+exit status:
+  0  every input was read          1  boots reported, but some inputs or lines
+  2  usage error (bad option, a       were skipped (warnings on stderr)
+     path that does not exist)    3  no input could be read (or --strict stopped)
+
 export journals for the most exact answer with:
   journalctl -o export > $(hostname).export     (or -o json, or -o short-monotonic)
 """
+
+# Exit statuses (documented in --help and the README).
+OK, PARTIAL, USAGE, NOTHING_READ = 0, 1, 2, 3
 
 TABLE_COLUMNS = ["host", "boot", "kernel_start", "gap_s", "mode", "status", "loader", "note"]
 
@@ -95,19 +103,24 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_scan(args: argparse.Namespace) -> int:
     from . import BootlagError, BootlagWarning, scan
+    from .records import NoSuchInput
 
     # Missing extras are reported before a long scan, not after it.
     if args.parquet and importlib.util.find_spec("pyarrow") is None:
-        return _error("--parquet needs pyarrow: pip install 'bootlag[parquet]'")
+        return _error("--parquet needs pyarrow: pip install 'bootlag[parquet]'", USAGE)
     with contextlib.ExitStack() as stack:
         client = None
         if args.dask:
             try:
                 client = stack.enter_context(_dask_client(args.dask))
             except ImportError:
-                return _error("--dask needs dask.distributed: pip install 'bootlag[dask]'")
-            except (OSError, ValueError) as exc:
-                return _error(f"cannot connect to the Dask scheduler at {args.dask}: {exc}")
+                return _error("--dask needs dask.distributed: pip install 'bootlag[dask]'",
+                              USAGE)
+            except ValueError as exc:
+                return _error(f"not a Dask scheduler address: {args.dask}: {exc}", USAGE)
+            except OSError as exc:
+                return _error(f"cannot connect to the Dask scheduler at {args.dask}: {exc}",
+                              NOTHING_READ)
         progress = None if args.quiet or not sys.stderr.isatty() else _Progress(sys.stderr)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore" if args.quiet else "always", BootlagWarning)
@@ -116,10 +129,12 @@ def run_scan(args: argparse.Namespace) -> int:
                 boots = scan(args.paths, year=args.year, tz=args.tz,
                              errors="raise" if args.strict else "warn", progress=progress,
                              jobs=args.jobs or None, client=client)
+            except NoSuchInput as exc:
+                return _error(str(exc), USAGE)
             except BootlagError as exc:
                 if progress:
                     progress.done()
-                return _error(str(exc))
+                return _error(str(exc), NOTHING_READ)
     if progress:
         progress.done()
     if args.csv:
@@ -132,11 +147,30 @@ def run_scan(args: argparse.Namespace) -> int:
         try:
             boots.to_parquet(args.parquet, engine="pyarrow", index=False)
         except OSError as exc:
-            return _error(f"cannot write {args.parquet}: {exc}")
+            return _error(f"cannot write {args.parquet}: {exc}", USAGE)
         print(summary_text(boots) if len(boots) else "no boots found")
     else:
         print(format_table(boots))
-    return 0
+    return _outcome(boots.attrs.get("inputs", []), quiet=args.quiet)
+
+
+def _outcome(inputs: list[dict], quiet: bool) -> int:
+    """The exit status, with a one-line account of what was skipped on stderr."""
+    unreadable = sum(1 for i in inputs if i["error"])
+    damaged = [i for i in inputs if i["skipped"]]
+    if inputs and unreadable == len(inputs):
+        _error(f"none of the {len(inputs)} inputs could be read", NOTHING_READ)
+        return NOTHING_READ
+    if not (unreadable or damaged):
+        return OK
+    if not quiet:
+        parts = [f"{unreadable} of {len(inputs)} inputs could not be read"] if unreadable else []
+        if damaged:
+            lines = sum(i["skipped"] for i in damaged)
+            parts.append(f"{lines} lines or entries skipped in {len(damaged)} inputs")
+        print(f"bootlag: {'; '.join(parts)} (see the warnings above); every boot "
+              "found in the rest is in the table", file=sys.stderr)
+    return PARTIAL
 
 
 def _dask_client(address: str) -> Client:
@@ -148,9 +182,9 @@ def _dask_client(address: str) -> Client:
     return Client(address, set_as_default=False, timeout="10s")
 
 
-def _error(message: str) -> int:
+def _error(message: str, status: int = 1) -> int:
     print(f"bootlag: error: {message}", file=sys.stderr)
-    return 1
+    return status
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # type: ignore[no-untyped-def]

@@ -9,6 +9,10 @@ class BootlagError(Exception):
     """An input bootlag cannot read at all (the message names the file)."""
 
 
+class NoSuchInput(BootlagError):
+    """A path that names no file, directory or glob match (a usage error, not bad data)."""
+
+
 class BootlagWarning(UserWarning):
     """Something in an input was skipped; the message names the file and line."""
 

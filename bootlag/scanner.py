@@ -66,7 +66,9 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *,
     pandas.DataFrame
         One row per boot; `bootlag.COLUMNS` documents every column. Gaps are
         in seconds; ``clock`` says whether a gap is exact (monotonic) or a
-        wall-clock lower bound (realtime).
+        wall-clock lower bound (realtime). ``.attrs["inputs"]`` lists every
+        input read: its ``source`` name, ``format``, number of ``skipped``
+        lines (or objects) and the ``error`` that made it unreadable, if any.
     """
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
@@ -91,9 +93,12 @@ def _merge(sources: list[Source], results: Iterable[Result], errors: Errors,
     """
     records: list[Record] = []
     infos: dict[str, SourceInfo] = {}
+    inputs = []
     for source, (found, info, error) in zip(sources, results, strict=True):
         if progress is not None:
             progress(source)
+        inputs.append({"source": source.name, "format": None if error else info.format,
+                       "skipped": sum(map(len, info.skipped.values())), "error": error})
         if error is not None:
             _report(errors, error)
             continue
@@ -105,7 +110,9 @@ def _merge(sources: list[Source], results: Iterable[Result], errors: Errors,
                 raise BootlagError(f"{source.name}: line {lines[0]}: {reason}")
             if errors == "warn":
                 info.warn()
-    return assemble(records, infos)
+    boots = assemble(records, infos)
+    boots.attrs["inputs"] = inputs
+    return boots
 
 
 def _on_dask(client: Client, tasks: list[tuple[Source, int | None, str | None]]

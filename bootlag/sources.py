@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from . import sos
-from .records import BootlagError
+from .records import BootlagError, NoSuchInput
 
 # Magic numbers of the compressions the standard library can read.
 _OPENERS: tuple[tuple[bytes, Callable[..., BinaryIO]], ...] = (
@@ -98,7 +98,7 @@ def expand(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Source]:
         else:
             matches = sorted(p for p in glob.glob(path, recursive=True) if os.path.isfile(p))
             if not matches:
-                raise BootlagError(f"{path}: no such file, directory or matching glob")
+                raise NoSuchInput(f"{path}: no such file, directory or matching glob")
             found = (s for m in matches for s in _file(m))
         for source in found:
             key = (os.path.realpath(source.path), source.member)

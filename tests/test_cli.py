@@ -42,16 +42,17 @@ def test_json_lines(capsys):
 
 
 def test_missing_path_is_an_error_naming_it(capsys):
-    assert main(["scan", "no/such/dir"]) == 1
+    assert main(["scan", "no/such/dir"]) == 2
     assert "no/such/dir" in capsys.readouterr().err
 
 
 def test_unreadable_file_is_a_warning_and_the_rest_is_scanned(tmp_path, capsys):
     (tmp_path / "junk.bin").write_bytes(b"\x00\x01" * 500)
-    assert main(["scan", str(tmp_path), str(SAMPLES / "db-01.json")]) == 0
+    assert main(["scan", str(tmp_path), str(SAMPLES / "db-01.json")]) == 1
     captured = capsys.readouterr()
     assert "junk.bin" in captured.err and "4 boots" in captured.out
-    assert main(["scan", "--strict", str(tmp_path)]) == 1
+    assert main(["scan", "--strict", str(tmp_path)]) == 3
+    assert main(["scan", str(tmp_path)]) == 3  # nothing readable at all
 
 
 def test_no_command_prints_help(capsys):
@@ -67,3 +68,13 @@ def test_help_teaches_and_does_not_import_pandas(args):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert "journalctl -o export" in out and out.strip().endswith("False")
+
+
+def test_exit_status_is_partial_when_lines_were_skipped(tmp_path, capsys):
+    damaged = tmp_path / "db-01.json"
+    damaged.write_bytes((SAMPLES / "db-01.json").read_bytes() + b"{not json\n")
+    assert main(["scan", str(damaged)]) == 1
+    err = capsys.readouterr().err
+    assert "line" in err and "1 lines or entries skipped in 1 inputs" in err
+    assert main(["scan", "-q", str(damaged)]) == 1
+    assert capsys.readouterr().err == ""

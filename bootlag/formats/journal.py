@@ -12,18 +12,25 @@ copy ends early. Every offset, size and type is checked before use, and when
 the entry arrays do not account for every entry, a linear walk over the
 objects (which need no index) finds the ENTRY objects that are still intact.
 Nothing in a damaged file raises; what is skipped goes to ``problems``.
+
+A cleanly closed file (OFFLINE or ARCHIVED) is read through its index instead
+(`read_journal`): the ``_BOOT_ID`` DATA objects list each boot's entries, and
+the ``MESSAGE`` DATA objects that pass `events.TRIGGER` list the entries that
+can be events, so only those entries are decoded. Anything off in the index
+falls back to the full walk.
 """
 
 from __future__ import annotations
 
 import mmap
 import struct
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from .. import events
 from ..records import BootlagError, Record
-from .common import SourceInfo
+from .common import SourceInfo, is_placeholder_host
 from .fields import EntrySink
 
 __all__ = ["iter_entries", "read_journal"]
@@ -53,10 +60,15 @@ _U64 = struct.Struct("<Q")
 _OBJECT = struct.Struct("<BB6xQ")  # type, flags, size
 _ENTRY_HEAD = struct.Struct("<B7xQQQQ16s")  # type, size, seqnum, realtime, monotonic, boot_id
 _DATA_HEAD = struct.Struct("<BB6xQ32xQ")  # type, flags, size, n_entries
+# type, flags, size, next_field_offset, entry_offset, entry_array_offset, n_entries
+_DATA_LINKS = struct.Struct("<BB6xQ16xQQQQ")
+_FIELD_LINKS = struct.Struct("<8xQ8xQQ")  # size, next_hash_offset, head_data_offset
 
-_HEADER_FIELDS = struct.Struct("<8sIIB7x64xQQ48xQ16xQ")
-# signature, compatible, incompatible, state, header_size, arena_size, n_entries,
-# entry_array_offset
+_HEADER_FIELDS = struct.Struct("<8sIIB7x64xQQ16xQQ16xQ16xQ")
+# signature, compatible, incompatible, state, header_size, arena_size,
+# field_hash_table_offset, field_hash_table_size, n_entries, entry_array_offset
+_OFFLINE, _ARCHIVED = 0, 2
+_ZERO_BOOT = b"0" * 32
 
 
 @dataclass(frozen=True)
@@ -64,11 +76,13 @@ class _Header:
     """What a reader needs from the file header; later fields only if header_size covers them."""
 
     compact: bool
+    closed: bool  # state OFFLINE or ARCHIVED: journald finished writing it
     header_size: int
     end: int  # header_size + arena_size, cut to the file's length
     cut: bool  # the file is shorter than the header says
     n_entries: int
     entry_array_offset: int
+    field_table: tuple[int, int]  # offset (of the items) and size in bytes
     tail_entry_offset: int | None  # v254+
 
 
@@ -76,8 +90,8 @@ def _header(data: Data, name: str) -> _Header:
     """The parsed header, or `BootlagError` when the file cannot be read at all."""
     if len(data) < _HEADER_MIN or bytes(data[:8]) != _SIGNATURE:
         raise BootlagError(f"{name}: not a systemd journal file (no LPKSHHRH header)")
-    (_sig, _compat, incompat, _state, header_size, arena_size, n_entries,
-     array_offset) = _HEADER_FIELDS.unpack_from(data, 0)
+    (_sig, _compat, incompat, state, header_size, arena_size, field_table, field_table_size,
+     n_entries, array_offset) = _HEADER_FIELDS.unpack_from(data, 0)
     unknown = incompat & ~_INCOMPAT_KNOWN
     if unknown:
         raise BootlagError(
@@ -88,9 +102,11 @@ def _header(data: Data, name: str) -> _Header:
         raise BootlagError(f"{name}: damaged journal header (header size {header_size})")
     declared = header_size + arena_size
     tail_entry = _U64.unpack_from(data, 264)[0] if header_size >= 272 else None
-    return _Header(compact=bool(incompat & _INCOMPAT_COMPACT), header_size=header_size,
+    return _Header(compact=bool(incompat & _INCOMPAT_COMPACT),
+                   closed=state in (_OFFLINE, _ARCHIVED), header_size=header_size,
                    end=min(declared, len(data)), cut=declared > len(data), n_entries=n_entries,
-                   entry_array_offset=array_offset, tail_entry_offset=tail_entry or None)
+                   entry_array_offset=array_offset, field_table=(field_table, field_table_size),
+                   tail_entry_offset=tail_entry or None)
 
 
 def _zstd() -> Callable[[bytes], bytes]:
@@ -352,25 +368,166 @@ class _Reader:
     # --- entries -------------------------------------------------------------------------
 
     def entries(self) -> Iterator[tuple[int, dict[str, bytes]]]:
-        field, cached, boots = self.field, self.cache.get, self.boots
         for offset in self.entry_offsets():
-            head = self._entry_head(offset)
-            if head is None:
+            fields = self.entry(offset)
+            if fields is None:
                 self.problems("bad ENTRY object (skipped)", offset)
                 continue
-            realtime, monotonic, boot, items = head
-            boot_hex = boots.get(boot)
-            if boot_hex is None:
-                boot_hex = boots[boot] = boot.hex().encode()
-            fields = {"__REALTIME_TIMESTAMP": b"%d" % realtime,
-                      "__MONOTONIC_TIMESTAMP": b"%d" % monotonic, "_BOOT_ID": boot_hex}
-            for item in items:
-                decoded = cached(item, _MISSING)
-                if decoded is _MISSING:
-                    decoded = field(item)
-                if decoded is not None and decoded[0] not in fields:
-                    fields[decoded[0]] = decoded[1]
             yield offset, fields
+
+    def entry(self, offset: int) -> dict[str, bytes] | None:
+        """The fields of the ENTRY object at `offset` (see `iter_entries`), None if it is bad."""
+        head = self._entry_head(offset)
+        if head is None:
+            return None
+        realtime, monotonic, boot, items = head
+        boot_hex = self.boots.get(boot)
+        if boot_hex is None:
+            boot_hex = self.boots[boot] = boot.hex().encode()
+        fields = {"__REALTIME_TIMESTAMP": b"%d" % realtime,
+                  "__MONOTONIC_TIMESTAMP": b"%d" % monotonic, "_BOOT_ID": boot_hex}
+        cached, field = self.cache.get, self.field
+        for item in items:
+            decoded = cached(item, _MISSING)
+            if decoded is _MISSING:
+                decoded = field(item)
+            if decoded is not None and decoded[0] not in fields:
+                fields[decoded[0]] = decoded[1]
+        return fields
+
+    # --- the index: only the entries that matter -----------------------------------------
+
+    def indexed_entries(self) -> list[tuple[int, dict[str, bytes]]] | None:
+        """The entries `EntrySink` needs, in file order, found through the file's index.
+
+        Those are every boot's first and last entry (from the ``_BOOT_ID`` DATA
+        objects), the last one naming the host (the boot's LAST record carries
+        it), and every entry whose MESSAGE passes `events.TRIGGER`. None when
+        the file was not closed cleanly or its index does not add up: then
+        every entry must be walked.
+        """
+        if self.h.cut or not self.h.closed:
+            return None
+        try:
+            heads = self._field_heads()
+            boots = [(payload[len(b"_BOOT_ID="):], self._data_entries(first, array, n))
+                     for _at, _flags, payload, first, array, n
+                     in self._field_data(heads.get(b"_BOOT_ID", 0))]
+            if sum(len(entries) for _, entries in boots) != self.h.n_entries:
+                return None
+            wanted = self._event_entries(heads.get(b"MESSAGE", 0))
+            decoded: dict[int, dict[str, bytes]] = {}
+
+            def decode(offset: int) -> dict[str, bytes]:
+                if offset not in decoded:
+                    fields = self.entry(offset)
+                    # EntrySink gives zero-boot entries to the boot of the entries after them
+                    if fields is None or fields["_BOOT_ID"] == _ZERO_BOOT:
+                        raise _Unindexed
+                    decoded[offset] = fields
+                return decoded[offset]
+
+            for boot, entries in boots:
+                if decode(entries[0])["_BOOT_ID"] != boot:
+                    return None
+                for offset in reversed(entries):  # the last entry, back to one naming the host
+                    fields = decode(offset)
+                    if fields["_BOOT_ID"] != boot:
+                        return None
+                    host = fields.get("_HOSTNAME")
+                    if not is_placeholder_host(host and host.decode("utf-8", "replace")):
+                        break
+            for offset in wanted:
+                decode(offset)
+            return sorted(decoded.items())
+        except _Unindexed:
+            return None
+
+    def _event_entries(self, head: int) -> list[int]:
+        """Entries of every MESSAGE DATA object whose text passes `events.TRIGGER`.
+
+        The hot loop of the index: one DATA object per distinct message, so
+        `_field_data` is inlined here.
+        """
+        data, end, at, low = self.data, self.h.end, self.payload_at, self.h.header_size
+        # TRIGGER's ASCII words are in the raw UTF-8 bytes wherever they are in the text
+        trigger, unpack = events.TRIGGER_BYTES.search, _DATA_LINKS.unpack_from
+        found: list[int] = []
+        budget, offset = end // 64, head
+        while offset:
+            budget -= 1
+            if offset % 8 or offset < low or offset + 64 > end or budget < 0:
+                raise _Unindexed
+            kind, flags, size, following, first, array, n = unpack(data, offset)
+            if kind != _DATA or size <= at or offset + size > end:
+                raise _Unindexed
+            if flags:  # only long messages are compressed; rarely an event, but test them
+                decoded = self.field(offset)  # a failure is reported; the full walk skips it too
+                hit = decoded is not None and trigger(decoded[1])
+            elif data[offset + at:offset + at + 8] == b"MESSAGE=":
+                hit = trigger(data, offset + at + 8, offset + size)
+            else:
+                raise _Unindexed
+            if hit:
+                found += self._data_entries(first, array, n)
+            offset = following
+        return found
+
+    def _field_heads(self) -> dict[bytes, int]:
+        """Field name -> its first DATA object, from every chain of the FIELD_HASH_TABLE."""
+        table, size = self.h.field_table
+        object_size = self._object_size(table - 16, _FIELD_HASH_TABLE)
+        if object_size is None or size % 16 or 16 + size > object_size:
+            raise _Unindexed
+        heads: dict[bytes, int] = {}
+        budget = self.h.end // 40  # more links than FIELD objects could fit: a loop
+        for offset in struct.unpack_from(f"<{size // 8}Q", self.data, table)[::2]:
+            while offset:
+                field_size = self._object_size(offset, _FIELD)
+                budget -= 1
+                if field_size is None or budget < 0:
+                    raise _Unindexed
+                _size, following, head = _FIELD_LINKS.unpack_from(self.data, offset)
+                heads[bytes(self.data[offset + 40:offset + field_size])] = head
+                offset = following
+        return heads
+
+    def _field_data(self, offset: int) -> Iterator[tuple[int, int, bytes, int, int, int]]:
+        """(offset, flags, payload, entry_offset, entry_array_offset, n_entries) of every DATA
+        object of one field, following next_field_offset from the FIELD's head_data_offset."""
+        data, end, payload_at = self.data, self.h.end, self.payload_at
+        budget = end // 64
+        while offset:
+            budget -= 1
+            if offset % 8 or offset < self.h.header_size or offset + 64 > end or budget < 0:
+                raise _Unindexed
+            kind, flags, size, following, first, array, n = _DATA_LINKS.unpack_from(data, offset)
+            if kind != _DATA or size <= payload_at or offset + size > end:
+                raise _Unindexed
+            yield offset, flags, data[offset + payload_at:offset + size], first, array, n
+            offset = following
+
+    def _data_entries(self, first: int, array: int, n: int) -> list[int]:
+        """The `n` entries of a DATA object: the inline first one, then its ENTRY_ARRAY chain."""
+        offsets = [first]
+        item = "I" if self.h.compact else "Q"
+        while len(offsets) < n:
+            size = self._object_size(array, _ENTRY_ARRAY)
+            if size is None:
+                raise _Unindexed
+            count = min((size - 24) // (4 if self.h.compact else 8), n - len(offsets))
+            offsets += struct.unpack_from(f"<{count}{item}", self.data, array + 24)
+            following = _U64.unpack_from(self.data, array + 16)[0]
+            if following <= array and len(offsets) < n:  # arrays are appended: links go forward
+                raise _Unindexed
+            array = following
+        if not n or 0 in offsets or (n > 1 and offsets[0] >= offsets[1]):
+            raise _Unindexed
+        return offsets
+
+
+class _Unindexed(Exception):
+    """The file's index does not add up; read it entry by entry."""
 
 
 def iter_entries(data: Data, name: str,
@@ -388,10 +545,23 @@ def iter_entries(data: Data, name: str,
     yield from _Reader(data, name, problems).entries()
 
 
-def read_journal(data: Data, info: SourceInfo) -> Iterator[Record]:
-    """The records of a binary journal; the "line" of a record is its ENTRY offset."""
+def read_journal(data: Data, info: SourceInfo, *, indexed: bool = True) -> Iterator[Record]:
+    """The records of a binary journal; the "line" of a record is its ENTRY offset.
+
+    A cleanly closed file is read through its index (`indexed`, the default):
+    the records are the same as from walking every entry, only faster.
+    """
     info.format = "journal"
     sink = EntrySink(info)  # decodes just the few fields it reads
-    for offset, fields in iter_entries(data, info.name, info.skip):
+    entries: Iterable[tuple[int, dict[str, bytes]]] | None = None
+    if indexed:
+        problems: list[tuple[str, int]] = []  # kept only if the index is used
+        entries = _Reader(data, info.name,
+                          lambda reason, at: problems.append((reason, at))).indexed_entries()
+        for reason, at in problems if entries is not None else ():
+            info.skip(reason, at)
+    if entries is None:
+        entries = iter_entries(data, info.name, info.skip)
+    for offset, fields in entries:
         sink.entry(fields, offset)
     yield from sink.finish()
