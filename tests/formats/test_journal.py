@@ -23,6 +23,7 @@ import zstandard
 import bootlag
 from bootlag import synth
 from bootlag.boots import assemble
+from bootlag.formats import journal as journal_module
 from bootlag.formats.common import SourceInfo
 from bootlag.formats.journal import iter_entries, read_journal
 from bootlag.records import BootlagError
@@ -357,3 +358,186 @@ def test_lz4_and_xz_payloads_equal_journalctl_export(journals, layout, codec, tm
 
 def test_tools_are_the_real_ones():
     assert shutil.which("journalctl") and Path(synth.JOURNAL_REMOTE).exists()
+
+
+# --- the indexed fast path ---------------------------------------------------------------------
+
+def _records(data, name: str = "t.journal", indexed: bool = True):
+    info = SourceInfo(name)
+    return list(read_journal(data, info, indexed=indexed)), info
+
+
+@pytest.fixture
+def decoded(monkeypatch) -> list[int]:
+    """The offsets of the entries the reader decodes, in the order it decodes them."""
+    seen: list[int] = []
+    entry = journal_module._Reader.entry
+
+    def counting(self, offset):
+        seen.append(offset)
+        return entry(self, offset)
+    monkeypatch.setattr(journal_module._Reader, "entry", counting)
+    return seen
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_index_gives_the_records_of_the_full_walk(journals, layout, decoded):
+    data = journals[layout].read_bytes()
+    full, _ = _records(data, indexed=False)
+    assert len(decoded) == header(data, 152)
+    decoded.clear()
+    fast, info = _records(data)
+    assert fast == full and info.skipped == {}
+    assert 0 < len(decoded) < header(data, 152) // 4  # only the entries that matter
+
+
+@pytest.fixture(scope="module")
+def fleet_files(tmp_path_factory) -> dict[str, list[Path]]:
+    """The sample fleet in three journals per layout, boots of different hosts interleaved."""
+    tmp = tmp_path_factory.mktemp("fleet")
+    boots = synth.make_fleet()
+    hosts = sorted({b.host for b in boots})
+    files: dict[str, list[Path]] = {}
+    for layout, compact in LAYOUTS.items():
+        files[layout] = []
+        for n in range(3):
+            part = [b for b in boots if hosts.index(b.host) % 3 == n]
+            path = tmp / f"{layout}-{n}.journal"
+            synth.write_journal(synth.to_export(part, interleave=True), str(path),
+                                compact=compact)
+            files[layout].append(path)
+    return files
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_index_gives_the_boots_of_the_full_walk_for_the_sample_fleet(fleet_files, layout):
+    tables = {}
+    for indexed in (True, False):
+        records, infos = [], {}
+        for path in fleet_files[layout]:
+            got, info = _records(path.read_bytes(), path.name, indexed)
+            records += got
+            infos[info.name] = info
+        tables[indexed] = assemble(records, infos)
+    fast, full = tables[True], tables[False]
+    assert len(fast) == len(synth.make_fleet())
+    assert fast.equals(full)
+    assert (fast.status == "armed").sum() > 40
+
+
+def _boot_with_a_nameless_tail(seed: int, **kw) -> synth.Boot:
+    """A boot whose last entries carry a placeholder host (the LAST takes the last real one)."""
+    boot = synth.make_boot(random.Random(seed), "named-01", 1_736_000_000 * synth.SEC, **kw)
+    end = boot.entries[-1].mono_us
+    for i in range(4):
+        boot.entries.append(synth.Entry(end + 1_000 * (i + 1), {
+            "SYSLOG_IDENTIFIER": "systemd-shutdown", "_HOSTNAME": "localhost",
+            "MESSAGE": f"Sending SIGTERM to remaining processes ({i})" if i else ""}))
+    return boot
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_index_keeps_the_host_of_a_boot_whose_last_entries_are_nameless(layout, tmp_path,
+                                                                        decoded):
+    nameless = synth.make_boot(random.Random(3), "localhost", 1_737_000_000 * synth.SEC)
+    boots = [_boot_with_a_nameless_tail(1), _boot_with_a_nameless_tail(2, distro="ubuntu"),
+             nameless]
+    path = synth.write_journal(synth.to_export(boots), str(tmp_path / "n.journal"),
+                               compact=LAYOUTS[layout])
+    data = Path(path).read_bytes()
+    fast, _ = _records(data)
+    assert len(decoded) < header(data, 152)
+    full, _ = _records(data, indexed=False)
+    assert fast == full
+    assert [r.host for r in fast if r.kind == "last"] == ["named-01", "named-01", None]
+
+
+def test_index_is_not_used_for_a_truncated_or_online_file(journals, decoded):
+    data = journals["compact"].read_bytes()
+    end = len(data.rstrip(b"\x00"))
+    cut = data[:end * 9 // 10]
+    fast, info = _records(cut)
+    assert len(decoded) >= len(fast) and any("truncated" in r for r in info.skipped)
+    full, full_info = _records(cut, indexed=False)
+    assert (fast, info.skipped) == (full, full_info.skipped)
+    online = bytearray(data)
+    online[16] = 1  # state ONLINE: journald may not have linked its last objects yet
+    decoded.clear()
+    assert _records(bytes(online))[0] == _records(data, indexed=False)[0]
+    assert len(decoded) == 2 * header(data, 152)  # both read every entry
+
+
+@pytest.mark.parametrize("damage", ["n_entries", "boot-data-chain", "message-chain",
+                                    "field-table"])
+def test_index_that_does_not_add_up_falls_back_to_the_full_walk(journals, damage, decoded):
+    data = bytearray(journals["regular"].read_bytes())
+    full, _ = _records(bytes(data), indexed=False)
+    reader = journal_module._Reader(bytes(data), "t", lambda *_: None)
+    heads = reader._field_heads()
+    if damage == "n_entries":
+        struct.pack_into("<Q", data, 152, header(data, 152) - 1)
+    elif damage == "field-table":
+        struct.pack_into("<Q", data, 120, header(data, 120) + 8)
+    else:  # the second DATA object of the field points at a non-object
+        first = heads[b"_BOOT_ID" if damage == "boot-data-chain" else b"MESSAGE"]
+        struct.pack_into("<Q", data, header(data, first + 32) + 32, 12_345)
+    decoded.clear()
+    got, _ = _records(bytes(data))
+    assert len(decoded) > header(data, 152) - 1  # the full walk ran
+    if damage != "n_entries":
+        assert got == full
+
+
+def test_index_test_of_messages_matches_the_event_catalogue(journals):
+    """Every entry with an event is among the entries the index selects."""
+    data = journals["compact"].read_bytes()
+    full, _ = _records(data, indexed=False)
+    selected = journal_module._Reader(data, "t", lambda *_: None).indexed_entries()
+    assert selected is not None
+    assert {r.line for r in full} <= {offset for offset, _ in selected}
+
+
+def test_kernel_entries_with_a_zero_boot_id_keep_the_full_walk_rule(tmp_path, decoded):
+    """Some systemd versions wrote kernel entries with a zero boot id; EntrySink gives them
+    to the boot that follows, which only the full walk can see."""
+    boots = [synth.make_boot(random.Random(4), "z-01", 1_736_000_000 * synth.SEC),
+             synth.make_boot(random.Random(5), "z-01", 1_736_100_000 * synth.SEC)]
+    export = synth.to_export(boots)
+    for boot in boots:  # the kernel entries (the first ones) of each boot lose their boot id
+        entries = export.split(b"\n\n")
+        export = b"\n\n".join(e.replace(f"_BOOT_ID={boot.boot_id}".encode(),
+                                        b"_BOOT_ID=" + b"0" * 32)
+                              if b"_TRANSPORT=kernel" in e else e for e in entries)
+    data = Path(synth.write_journal(export, str(tmp_path / "z.journal"))).read_bytes()
+    fast, _ = _records(data)
+    assert fast == _records(data, indexed=False)[0]
+    firsts = [r for r in fast if r.kind == "first"]
+    assert [r.boot for r in firsts] == [b.boot_id for b in boots]
+    assert all(r.message.startswith("Linux version") for r in firsts)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_index_tests_compressed_messages_too(layout, tmp_path):
+    boot = synth.make_boot(random.Random(6), "deb-01", 1_736_000_000 * synth.SEC,
+                           distro="ubuntu", outcome="failed")
+    long = "kdump-tools: " + "config line; " * 50 + "USE_KDUMP is not set or zero"
+    boot.entries.insert(-3, synth.Entry(boot.entries[-4].mono_us, {
+        "SYSLOG_IDENTIFIER": "kdump-tools", "_HOSTNAME": "deb-01", "MESSAGE": long}))
+    data = Path(synth.write_journal(synth.to_export([boot]), str(tmp_path / "c.journal"),
+                                    compact=LAYOUTS[layout])).read_bytes()
+    assert any(kind == 1 and flags for _, kind, flags, _ in _objects(data))  # compressed
+    fast, _ = _records(data)
+    assert fast == _records(data, indexed=False)[0]
+    assert any(r.kind == "failed" and "USE_KDUMP" in r.message for r in fast)
+
+
+def test_trigger_finds_in_raw_bytes_what_it_finds_in_text():
+    """The index tests MESSAGE bytes in place, with `events.TRIGGER_BYTES`."""
+    assert bootlag.events.TRIGGER.pattern.isascii()
+    messages = ["kdump: kexec: loaded kdump kernel", "Kdump\u00e9", "\u00fcLinux version 6",
+                "System \u212alock", "crash\u00a0kernel", "Startup finished in 1s"]
+    raw = [m.encode() for m in messages] + [b"\xffkexec\xfe", b"fa\xffdump", b"\xe2\x80kdump"]
+    for value in raw:
+        text = value.decode("utf-8", "replace")
+        assert bool(bootlag.events.TRIGGER_BYTES.search(value)) == bool(
+            bootlag.events.TRIGGER.search(text)), value
