@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 import pandas as pd
 
@@ -33,7 +33,8 @@ COLUMNS: dict[str, str] = {
     "kernel_start": "UTC time of kernel start (monotonic zero), else of the first logged line",
     "armed_at": "UTC time the crash kernel was first loaded; NaT if never or unknown",
     "gap_s": "protection gap in seconds: kernel start -> crash kernel loaded",
-    "mode": "'early-kdump' (loaded from the initramfs), 'kdump' (by the kdump service), 'none'",
+    "mode": "'early-kdump' (loaded from the initramfs), 'kdump' (by the kdump service), "
+            "'none', or 'unknown' (kdumpctl found it loaded, the log does not say by what)",
     "status": "'armed', 'failed' (a failure logged, nothing loaded), 'not-armed', or "
               "'unknown' (the log does not cover the part of the boot where arming happens)",
     "clock": "'monotonic' (exact) or 'realtime' (wall-clock difference; a lower bound)",
@@ -72,7 +73,12 @@ def _time_key(r: Record) -> tuple[int, int, str, int]:
 
 
 def _timestamp(us: int | None) -> pd.Timestamp:
-    return pd.Timestamp(us, unit="us", tz="UTC") if us is not None else pd.NaT
+    if us is None:
+        return pd.NaT
+    try:
+        return pd.Timestamp(us, unit="us", tz="UTC")
+    except (OverflowError, ValueError):  # out of pandas' range: a broken clock
+        return pd.NaT
 
 
 def _dedupe(records: list[Record]) -> list[Record]:
@@ -100,23 +106,27 @@ def boot_row(key: str, records: list[Record], infos: Mapping[str, SourceInfo]) -
         by_kind[r.kind].append(r)
     # A boot read from both a monotonic and a wall-clock format takes its clock
     # facts (and counts) from the monotonic one, so nothing is counted twice.
-    for kind in (FIRST, LAST, events.ARMED, events.UNLOADED):
+    for kind in (LAST, events.ARMED, events.UNLOADED):
         by_kind[kind] = [r for r in by_kind[kind] if r.mono_us is not None] or by_kind[kind]
-    first = min(by_kind[FIRST], key=_time_key)
-    last = max(by_kind[LAST], key=_time_key)
+    first = min(by_kind[FIRST], key=_time_key)  # monotonic ones sort first
     armed = by_kind[events.ARMED][0] if by_kind[events.ARMED] else None
     notes: list[str] = []
     start_logged = bool(by_kind[events.KERNEL_START]) or (
         first.mono_us is not None and first.mono_us <= 1_000_000)
-    clock = _clock_facts(first, last, armed, by_kind, start_logged, notes)
-    status, mode, loader = _status(armed, by_kind, clock["log_span_s"], start_logged, notes)
     sources = sorted({r.source for r in records})
-    failures = by_kind[events.FAILED] + by_kind[events.RESERVE_FAILED]
+    clock = _clock_facts(records, armed, by_kind, start_logged, notes)
+    if any((infos[s].realtime_zone or "").startswith("unknown") for s in sources if s in infos):
+        notes.append("the text's time zone is not known (give --tz): kernel_start and "
+                     "armed_at are left out; the gap does not depend on it")
+        clock.update(kernel_start=pd.NaT, armed_at=pd.NaT)
+    status, mode, loader = _status(armed, by_kind, clock["log_span_s"], start_logged, notes)
+    failures = sorted(by_kind[events.FAILED] + by_kind[events.RESERVE_FAILED], key=_time_key)
     phases = by_kind[events.STARTUP][0].detail if by_kind[events.STARTUP] else {}
+    last = max(by_kind[LAST], key=_time_key)
     return {
         "host": _host(records, last, [infos[s].host or s for s in sources if s in infos]
                       or sources),
-        "boot_id": key if re.fullmatch(r"[0-9a-f]{32}", key) else pd.NA,
+        "boot_id": key if _BOOT_ID.fullmatch(key) else pd.NA,
         **clock,
         "mode": mode,
         "status": status,
@@ -140,32 +150,43 @@ def boot_row(key: str, records: list[Record], infos: Mapping[str, SourceInfo]) -
     }
 
 
-def _clock_facts(first: Record, last: Record, armed: Record | None,
+def _clock_facts(records: list[Record], armed: Record | None,
                  by_kind: Mapping[str, list[Record]], start_logged: bool,
                  notes: list[str]) -> dict:
-    """kernel_start, armed_at, gap_s, clock, kernel_start_from and log_span_s: the clock rules."""
-    kernel_start_us = None
-    start_from = "unknown"
-    monotonic = last.mono_us is not None
-    if monotonic:
-        if last.real_us is not None:
-            kernel_start_us, start_from = last.real_us - last.mono_us, "monotonic"
-    elif first.real_us is not None:
-        kernel_start_us, start_from = first.real_us, "first-line"
-    gap = float("nan")
-    armed_us = None
-    if armed is not None:
-        if monotonic and armed.mono_us is not None:
-            gap = armed.mono_us / 1e6
-            if kernel_start_us is not None:
-                armed_us = kernel_start_us + armed.mono_us
-        elif armed.real_us is not None:
-            armed_us = armed.real_us
-            gap = _realtime_gap(first, armed, by_kind, start_logged, notes)
-    if monotonic:
-        span = last.mono_us / 1e6  # type: ignore[operator]
-    elif first.real_us is not None and last.real_us is not None:
-        span = (last.real_us - first.real_us) / 1e6
+    """kernel_start, armed_at, gap_s, clock, kernel_start_from and log_span_s: the clock rules.
+
+    The gap's clock is the arming message's own: monotonic where its format
+    carries it, else wall-clock from the first line *of the same source*.
+    kernel_start is wall time minus monotonic time of the latest entry that has
+    both (the wall clock is most likely synchronised by then; after a suspend
+    the monotonic clock has stood still, so it comes out later by the time
+    suspended), else the first line's wall time.
+    """
+    both = [r for r in records if r.mono_us is not None and r.real_us is not None]
+    kernel_start_us, start_from = None, "unknown"
+    if both:
+        latest = max(both, key=_time_key)
+        kernel_start_us, start_from = latest.real_us - latest.mono_us, "monotonic"
+    monotonic = (armed.mono_us is not None if armed is not None
+                 else any(r.mono_us is not None for r in by_kind[LAST]))
+    wall_firsts = [r for r in by_kind[FIRST] if r.real_us is not None]
+    if kernel_start_us is None and wall_firsts:
+        kernel_start_us = min(wall_firsts, key=lambda r: r.real_us).real_us  # type: ignore
+        start_from = "first-line"
+    gap, armed_us = float("nan"), None
+    if armed is not None and armed.mono_us is not None:
+        gap = armed.mono_us / 1e6
+        if kernel_start_us is not None and start_from == "monotonic":
+            armed_us = kernel_start_us + armed.mono_us
+    elif armed is not None and armed.real_us is not None:
+        armed_us = armed.real_us
+        gap = _realtime_gap(armed, by_kind, start_logged, notes)
+    monos = [r.mono_us for r in by_kind[LAST] if r.mono_us is not None]
+    reals = [r.real_us for r in records if r.real_us is not None]
+    if monos:
+        span = max(monos) / 1e6
+    elif reals:
+        span = (max(reals) - min(reals)) / 1e6
     else:
         span = float("nan")
     return {"kernel_start": _timestamp(kernel_start_us), "armed_at": _timestamp(armed_us),
@@ -185,7 +206,7 @@ def _status(armed: Record | None, by_kind: Mapping[str, list[Record]], span: flo
         cmdlines = by_kind[events.CMDLINE]
         if by_kind[events.EARLY_ENABLED] or (cmdlines and _early_arg(cmdlines[0].detail)):
             return "armed", events.EARLY, "early-kdump"
-        return "armed", "none", None
+        return "armed", "unknown", None
     if by_kind[events.FAILED] or by_kind[events.RESERVE_FAILED]:
         return "failed", "none", None
     return _unknown_unless_covered(start_logged, bool(by_kind[events.STARTUP]), span,
@@ -205,20 +226,21 @@ def _configuration(by_kind: Mapping[str, list[Record]]) -> dict:
             "kernel": kernel[0].detail if kernel else None}
 
 
-def _realtime_gap(first: Record, armed: Record, by_kind: Mapping[str, list[Record]],
-                  start_logged: bool, notes: list[str]) -> float:
-    """Wall-clock gap from the first line, or NaN with the reason in `notes`."""
-    if not start_logged:
+def _realtime_gap(armed: Record, by_kind: Mapping[str, list[Record]], start_logged: bool,
+                  notes: list[str]) -> float:
+    """Wall-clock gap from the first line of the arming's source, or NaN with the reason."""
+    firsts = [r for r in by_kind[FIRST] if r.source == armed.source and r.real_us is not None]
+    if not start_logged or not firsts:
         notes.append("the boot's start is not in the log, so its gap is unknown")
         return float("nan")
-    window = (_time_key(first), _time_key(armed))
+    first = min(firsts, key=lambda r: r.line)
     for r in by_kind[JUMP]:
         if r.source == armed.source and first.line <= r.line <= armed.line:
             notes.append(f"the wall clock jumped {r.detail:+.0f} s at {r.source}:{r.line} "
                          "before arming; the wall-clock gap cannot be trusted")
             return float("nan")
     for r in by_kind[events.CLOCK_STEP]:
-        if window[0] <= _time_key(r) <= window[1]:
+        if r.source == armed.source and first.line <= r.line <= armed.line:
             notes.append(f"the wall clock was stepped at {r.source}:{r.line} before arming; "
                          "the wall-clock gap cannot be trusted")
             return float("nan")
@@ -262,12 +284,65 @@ def _host(records: list[Record], last: Record, fallbacks: list[str]) -> str:
     return name.split(".", 1)[0] or name
 
 
+_BOOT_ID = re.compile(r"[0-9a-f]{32}")
+
+
+def _signatures(r: Record) -> Iterator[tuple]:
+    """What identifies the entry behind a record across formats: who said what, when.
+
+    Only entries stamped with a real host name and not in the first second: every
+    boot's early kernel lines read the same ("Linux version ..." at 0 s, from
+    "localhost"), and many hosts may boot in the same second.
+    """
+    if is_placeholder_host(r.host) or (r.mono_us is not None and r.mono_us < 1_000_000):
+        return
+    if r.mono_us is not None:
+        yield (r.host, r.ident, r.message, "mono", r.mono_us)
+    if r.real_us is not None:  # text shows whole seconds at least
+        yield (r.host, r.ident, r.message, "real", r.real_us // 1_000_000)
+
+
+def merge_same_boots(grouped: dict[str, list[Record]]) -> dict[str, list[Record]]:
+    """Join boots that are one boot seen in several sources.
+
+    Text names a boot only at its ``-- Boot <id> --`` separator, so the first
+    boot of a text file has no id: the same boot read from json (or from a
+    second copy of the file) would otherwise be a second row. Boots from
+    different sources that share an entry (same host, identifier, message and
+    time) are one; two different boot ids are never joined.
+    """
+    parent = {key: key for key in grouped}
+
+    def root(key: str) -> str:
+        while parent[key] != key:
+            key = parent[key] = parent[parent[key]]
+        return key
+
+    owner: dict[tuple, tuple[str, str]] = {}
+    for key, records in grouped.items():
+        for r in records:
+            if r.kind in (FIRST, LAST, JUMP):
+                continue
+            for signature in _signatures(r):
+                other, source = owner.setdefault(signature, (key, r.source))
+                a, b = root(other), root(key)
+                if source != r.source and a != b and not (_BOOT_ID.fullmatch(a)
+                                                          and _BOOT_ID.fullmatch(b)):
+                    keep, drop = (a, b) if _BOOT_ID.fullmatch(a) or not _BOOT_ID.fullmatch(b) \
+                        else (b, a)
+                    parent[drop] = keep
+    merged: dict[str, list[Record]] = defaultdict(list)
+    for key, records in grouped.items():
+        merged[root(key)].extend(records)
+    return merged
+
+
 def assemble(records: Iterable[Record], infos: Mapping[str, SourceInfo]) -> pd.DataFrame:
-    """The boots table: one row per boot key seen in `records`, columns as in `COLUMNS`."""
+    """The boots table: one row per boot seen in `records`, columns as in `COLUMNS`."""
     grouped: dict[str, list[Record]] = defaultdict(list)
     for r in records:
         grouped[r.boot].append(r)
-    rows = [boot_row(key, recs, infos) for key, recs in grouped.items()]
+    rows = [boot_row(key, recs, infos) for key, recs in merge_same_boots(grouped).items()]
     frame = pd.DataFrame(rows, columns=list(COLUMNS))
     frame = frame.astype({
         "host": "string", "boot_id": "string", "mode": "string", "status": "string",

@@ -104,7 +104,11 @@ def main(argv: list[str] | None = None) -> int:
 def run_scan(args: argparse.Namespace) -> int:
     from . import BootlagError, BootlagWarning, scan
     from .records import NoSuchInput
+    from .sos import known_zone
 
+    if args.tz and not known_zone(args.tz):
+        return _error(f"--tz: unknown time zone {args.tz!r} (an IANA name such as "
+                      "Europe/Berlin)", USAGE)
     # Missing extras are reported before a long scan, not after it.
     if args.parquet and importlib.util.find_spec("pyarrow") is None:
         return _error("--parquet needs pyarrow: pip install 'bootlag[parquet]'", USAGE)
@@ -234,7 +238,7 @@ def format_table(boots: pd.DataFrame) -> str:
 
 
 def summary_text(boots: pd.DataFrame) -> str:
-    """One line per mode: boots, hosts, statuses and gap quartiles (exact gaps only)."""
+    """One line per mode: boots, and the median and largest gap, exact and lower bounds apart."""
     out = [f"{len(boots)} boots on {boots.host.nunique()} hosts: "
            + ", ".join(f"{n} {s}" for s, n in boots.status.value_counts().items())]
     for mode, group in boots.groupby("mode", sort=True):

@@ -27,8 +27,10 @@ class Record(NamedTuple):
     """One journal entry that matters for the protection gap.
 
     Times are integers in microseconds. ``mono_us`` is time since kernel start
-    (CLOCK_MONOTONIC of the boot), ``real_us`` is wall-clock time since the Unix
-    epoch in UTC. Either is ``None`` when the format does not carry it.
+    (CLOCK_MONOTONIC of the boot; for kernel lines the kernel's own stamp,
+    CLOCK_BOOTTIME, which also counts time suspended), ``real_us`` is wall-clock
+    time since the Unix epoch in UTC. Either is ``None`` when the format does
+    not carry it.
     """
 
     kind: str

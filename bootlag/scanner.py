@@ -15,6 +15,7 @@ import pandas as pd
 from .boots import assemble
 from .formats import ReadOptions, SourceInfo, reader_for, sniff
 from .records import BootlagError, BootlagWarning, Record
+from .sos import known_zone
 from .sources import Source, expand
 
 if TYPE_CHECKING:  # dask is an optional extra, imported by the caller who makes a Client
@@ -72,6 +73,8 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *,
     """
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
+    if tz is not None and not known_zone(tz):
+        raise BootlagError(f"unknown time zone {tz!r} (an IANA name such as Europe/Berlin)")
     sources = list(expand(paths))
     if client is not None:
         # Workers may run in another directory: send absolute paths, keep names as given.

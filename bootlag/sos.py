@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 LOGS = "sos_commands/logs/"
 _FULL = re.compile(r"^sos_commands/logs/journalctl_--no-pager(?:_--since.*)?$")
@@ -33,11 +34,6 @@ class Context:
     host: str | None = None
     tz: str | None = None  # IANA zone the journal text was written in
     year: int | None = None  # year of collection = year of the journal's last line
-    truncated: bool = False  # sos kept only the newest part of the journal
-
-
-def is_sos_root(names: Iterable[str]) -> bool:
-    return any(n.startswith(LOGS) or n == "sos_commands" for n in names)
 
 
 def plan(root_name: str, names: set[str],
@@ -60,11 +56,10 @@ def plan(root_name: str, names: set[str],
         chosen = full[:1]
     else:
         chosen = per_boot
-    truncated = any(n.startswith("sos_strings/logs/") and n.endswith(".tailed") for n in names)
     return chosen, Context(host=_first_line(read, "hostname", "etc/hostname",
                                             "sos_commands/general/hostname",
                                             "sos_commands/host/hostname"),
-                           tz=_zone(read), year=_year(root_name, read), truncated=truncated)
+                           tz=_zone(read), year=_year(root_name, read))
 
 
 def _first_line(read: Callable[[str], bytes | None], *names: str) -> str | None:
@@ -78,9 +73,18 @@ def _first_line(read: Callable[[str], bytes | None], *names: str) -> str | None:
 
 
 def _zone(read: Callable[[str], bytes | None]) -> str | None:
+    """The report's time zone, if this machine knows it (else the text is read as UTC)."""
     data = read("sos_commands/systemd/timedatectl") or read("sos_commands/date/timedatectl")
     m = _TZ.search(data.decode("utf-8", "replace")) if data else None
-    return m.group(1) if m and m.group(1) != "n/a" else None
+    return m.group(1) if m and known_zone(m.group(1)) else None
+
+
+def known_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ValueError, KeyError, OSError):  # ZoneInfoNotFoundError is a KeyError
+        return False
+    return True
 
 
 def _year(root_name: str, read: Callable[[str], bytes | None]) -> int | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 
+import pandas as pd
 import pytest
 
 import bootlag
@@ -112,3 +113,33 @@ def test_parallel_scan_gives_the_same_table():
     parallel = bootlag.scan(samples, jobs=2)
     assert len(serial) == 52
     assert serial.to_csv() == parallel.to_csv()
+
+
+def test_text_first_boot_merges_with_json_and_with_a_copy(tmp_path):
+    boots = boots_at("2024-05-01T10:00:00", "2024-05-02T10:00:00", "2024-05-03T10:00:00")
+    text = rendered(tmp_path, boots, "short-iso")
+    json_ = rendered(tmp_path, boots, "json", name="j")
+    both = bootlag.scan([text, json_])
+    assert sorted(both.boot_id) == sorted(b.boot_id for b in boots)
+    assert (both.clock == "monotonic").all() and both.source.str.contains(";").all()
+    copy = tmp_path / "copy.short-iso"
+    copy.write_bytes(text.read_bytes())
+    twice = bootlag.scan([text, copy])
+    assert len(twice) == 3 and list(twice.loads) == [1, 1, 1]
+
+
+def test_gap_clock_is_the_arming_message_clock(tmp_path):
+    """Kernel lines from json, the arming only in wall-clock text: the gap is a lower bound."""
+    boots = boots_at("2024-05-01T10:00:00", "2024-05-02T10:00:00")
+    kernel_json = rendered(tmp_path, boots, "json", extra=("-k",))
+    text = rendered(tmp_path, boots, "short-iso-precise", name="t")
+    frame = bootlag.scan([kernel_json, text])
+    row = frame[frame.boot_id == boots[1].boot_id].iloc[0]  # named by a text separator too
+    assert row.clock == "realtime" and row.gap_s < boots[1].gap_s
+    assert row.kernel_start == pd.Timestamp(boots[1].start_us, unit="us", tz="UTC")
+
+
+def test_two_different_boots_of_two_text_files_are_not_joined(tmp_path):
+    one = rendered(tmp_path, boots_at("2024-05-01T10:00:00", seed=1), "short-iso", name="a")
+    two = rendered(tmp_path, boots_at("2024-05-09T10:00:00", seed=2), "short-iso", name="b")
+    assert len(bootlag.scan([one, two])) == 2

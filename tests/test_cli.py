@@ -78,3 +78,8 @@ def test_exit_status_is_partial_when_lines_were_skipped(tmp_path, capsys):
     assert "line" in err and "1 lines or entries skipped in 1 inputs" in err
     assert main(["scan", "-q", str(damaged)]) == 1
     assert capsys.readouterr().err == ""
+
+
+def test_unknown_time_zone_is_a_usage_error(capsys):
+    assert main(["scan", "--tz", "Nowhere/Zone", str(SAMPLES)]) == 2
+    assert "Nowhere/Zone" in capsys.readouterr().err

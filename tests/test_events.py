@@ -371,5 +371,4 @@ def test_every_rule_has_a_case():
                          [c for c in CASES if c.values[2] is not None])
 def test_every_recognised_message_has_a_trigger_word(ident, message, kind, detail):
     """Readers skip lines without a trigger word, so no recognised line may lack one."""
-    assert any(word in message for word in events.TRIGGER_WORDS)
     assert events.TRIGGER_BYTES.search(message.encode())

@@ -24,7 +24,7 @@ from .common import Collector, SourceInfo, line_blocks, next_stop_line
 _ZERO_BOOT = "0" * 32
 _FIELD_NAME = re.compile(rb"^[A-Za-z0-9_]+$")
 _MAX_FIELD = 64 << 20  # longer binary fields are damage, not data
-_CURSOR = re.compile(r"\bb=([0-9a-f]{32});m=([0-9a-f]+);t=([0-9a-f]+)")
+_CURSOR = re.compile(r"\bb=([0-9a-f]{32});m=([0-9a-f]{1,16});t=([0-9a-f]{1,16})")
 _VERBOSE_HEAD = re.compile(r"^\S.* \[(s=[^\]]*)\]$")
 _VERBOSE_FIELD = re.compile(r"^    ([A-Za-z0-9_]+)=(.*)$")
 
@@ -43,12 +43,19 @@ def _text(value: Any) -> str | None:
     return None
 
 
+_VALID_TIME = 1 << 55  # journald's bound for a valid timestamp (µs), about year 3112
+
+
 def _int(value: Any) -> int | None:
+    """A timestamp field in µs, or None if it is missing or out of journald's range."""
     text = _text(value)
+    if text is None or len(text) > 18:
+        return None
     try:
-        return int(text) if text is not None else None
+        number = int(text)
     except ValueError:
         return None
+    return number if 0 <= number < _VALID_TIME else None
 
 
 # The fields `EntrySink` reads; readers may drop the others unread.

@@ -25,13 +25,16 @@ from zoneinfo import ZoneInfo
 
 from .. import events
 from ..records import Record
-from .common import Collector, SourceInfo, line_blocks, next_stop_line
+from .common import Collector, SourceInfo, is_placeholder_host, line_blocks, next_stop_line
 from .months import month_number
 
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
-_MONO = re.compile(r"\[\s*(\d+)\.(\d{6})(?:\s*<[^>]*>)?\s*\] ")
-_UNIX = re.compile(r"(\d{9,})\.(\d{6}) ")
+_MONO = re.compile(r"\[\s*(\d{1,12})\.(\d{6})(?:\s*<[^>]*>)?\s*\] ")
+_UNIX = re.compile(r"(\d{9,12})\.(\d{6}) ")
+# A monotonic stamp under 120 s: where a boot may begin without a separator.
+_EARLY_MONO = re.compile(rb"\[\s*(?:\d|\d\d|1[01]\d)\.\d{6}")
+_EARLY_MONO_LINE = re.compile(rb"\n\[\s*(?:\d|\d\d|1[01]\d)\.\d{6}")
 _ISO = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?"
                   r"(Z|[+-]\d\d(?::?\d\d)?) ")
 _FULL = re.compile(r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)"
@@ -106,12 +109,12 @@ class YearlessClock:
 
     The year of the *last* line is `anchor` (the caller's ``year``, the year a
     ``-- Logs begin at ..., end at ...`` header names, or the file's
-    modification year). A month that falls from November/December to
-    January/February is a new year; one that rises from January/February to
-    November/December goes back a year (files that hold several hosts or
-    rotated pieces are not in time order). If that puts a Feb 29 in a common
-    year, the whole file moves back to the nearest year that makes every date
-    real.
+    modification year). A month that falls back by three or more (December
+    to January, or October to January across a silence) is a new year; one
+    that rises from January/February to November/December goes back a year
+    (files that hold several hosts or rotated pieces are not in time order).
+    If that puts a Feb 29 in a common year, the whole file moves back to the
+    nearest year that makes every date real.
     """
 
     def __init__(self, anchor: int, zone: str | None) -> None:
@@ -127,7 +130,7 @@ class YearlessClock:
             return None
         rollover: int | None = None
         if year is None:
-            if self._prev_month >= 11 and month <= 2:
+            if self._prev_month - month >= 3:  # Dec -> Jan, or a silence across New Year
                 self.rollovers += 1
             elif month >= 11 and 1 <= self._prev_month <= 2:  # back to an earlier boot
                 self.rollovers -= 1
@@ -217,8 +220,11 @@ class TextReader:
                         (self._short, _bytes(_SHORT))]
         self._shape = _shape(self._styles[0][1])  # a line of the style seen last
         self._misfit = _misfit(self._styles[0][1])  # a line start that is not one
+        self._shape_is_monotonic = True  # the first style is the monotonic one
         self._skimming = False  # the current boot has armed: skim until something matters
         self._formats: dict[str, int] = {}
+        self._zones_checked: set[str] = set()
+        self._zone_problem: str | None = None
 
     # --- timestamp styles: each returns (mono, real, end of timestamp) or None ---
     def _monotonic(self, line: str):  # type: ignore[no-untyped-def]
@@ -260,7 +266,23 @@ class TextReader:
             offset = 0 if zone in _UTC_NAMES else _offset_us(zone)
             return None, _naive_us(y, mo, d, hh, mm, ss, us) - offset, m.end()
         real = self.clock.stamp(y, mo, d, hh, mm, ss, us)
-        return (None, real, m.end()) if real is not None else None
+        if real is None:
+            return None
+        if zone and zone not in self._zones_checked:
+            self._zones_checked.add(zone)
+            self._check_zone(zone, real)
+        return None, real, m.end()
+
+    def _check_zone(self, abbreviation: str, stamp: LocalStamp) -> None:
+        """Local time names its zone: it must agree with the zone the text is read in."""
+        zone = self.clock.zone
+        if zone is None:
+            self._zone_problem = f"the text says {abbreviation}; give --tz"
+            return
+        _, year, month, day, hh, mm, ss, _ = stamp.parts
+        expected = datetime(year, month, day, hh, mm, min(ss, 59), tzinfo=zone).tzname()
+        if expected != abbreviation:
+            self._zone_problem = f"the text says {abbreviation}, --tz {zone} says {expected}"
 
     def _short(self, line: str):  # type: ignore[no-untyped-def]
         m = _SHORT.match(line)
@@ -308,6 +330,8 @@ class TextReader:
             info.format = max(self._formats, key=self._formats.__getitem__)
         if any(name in self._formats for name in ("short", "short-precise", "short-full")):
             info.realtime_zone = self.zone_name or "UTC (assumed)"
+        if self._zone_problem:
+            info.realtime_zone = f"unknown ({self._zone_problem})"
         yield from self.clock.resolve_all(_name_first_boot(self.collector.finish(),
                                                            f"{info.name}#0"))
 
@@ -342,11 +366,20 @@ class TextReader:
         return number
 
     def _clean_until(self, block: bytes, pos: int, target: int) -> int:
-        """How far from `pos` (a line start) every line is ASCII and shaped like the last one."""
+        """How far from `pos` (a line start) every line is ASCII and shaped like the last one.
+
+        Monotonic text also stops at a stamp under 120 s: a boot without a
+        separator or kernel lines begins there, and only a full read sees it.
+        """
         if not self._shape.match(block, pos):
             return pos
         bad = self._misfit.search(block, pos, target)
         stop = bad.start() + 1 if bad else target  # the misfit line starts after its newline
+        if self._shape_is_monotonic:
+            if _EARLY_MONO.match(block, pos):
+                return pos
+            early = _EARLY_MONO_LINE.search(block, pos, stop)
+            stop = early.start() + 1 if early else stop
         odd = _NON_ASCII.search(block, pos, stop)
         if odd:
             stop = block.rfind(b"\n", pos, odd.start()) + 1
@@ -373,6 +406,7 @@ class TextReader:
                 if i:  # try the style that matched first next time
                     styles.insert(0, styles.pop(i))
                     self._shape, self._misfit = _shape(quick), _misfit(quick)
+                    self._shape_is_monotonic = style == self._monotonic
                 break
         else:
             if not line[0].isspace():  # indented lines continue a multi-line message
@@ -410,17 +444,25 @@ def _name_first_boot(records: list[Record], first: str) -> list[Record]:
 
     journalctl names the *new* boot at each change, so the first boot of a
     file has no id, until entries of several hosts interleave and the output
-    comes back to it: its later ``-- Boot <id> --`` segments have no kernel
-    start. If exactly one such id shares the first boot's host, it is that boot.
+    comes back to it. So only in a file of several hosts: a later
+    ``-- Boot <id> --`` segment with no kernel start, of the first boot's host,
+    whose monotonic clock (where there is one) goes on from where the first
+    boot's stopped, is that boot, if it is the only one.
     """
     started = {r.boot for r in records if r.kind == events.KERNEL_START}
-    hosts: dict[str, set[str | None]] = {}
+    hosts: dict[str, set[str]] = {}
+    monos: dict[str, list[int]] = {}
     for r in records:
-        hosts.setdefault(r.boot, set()).add(r.host)
-    if first not in hosts:
+        if not is_placeholder_host(r.host):
+            hosts.setdefault(r.boot, set()).add(r.host)  # type: ignore[arg-type]
+        if r.mono_us is not None:
+            monos.setdefault(r.boot, []).append(r.mono_us)
+    if first not in hosts or len(set().union(*hosts.values())) < 2:
         return records
+    first_end = max(monos.get(first, [0]))
     candidates = [boot for boot in hosts if boot != first and boot not in started
-                  and "#" not in boot and hosts[boot] & hosts[first] - {None}]
+                  and "#" not in boot and hosts[boot] & hosts[first]
+                  and min(monos.get(boot, [first_end])) >= first_end]
     if len(candidates) != 1:
         return records
     return [r._replace(boot=candidates[0]) if r.boot == first else r for r in records]
