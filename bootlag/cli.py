@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib.util
+import os
 import sys
 import warnings
 from typing import TYPE_CHECKING, TextIO
@@ -97,8 +98,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command is None:
         parser.print_help()
-        return 2
-    return run_scan(args)
+        return USAGE
+    try:
+        return run_scan(args)
+    except BrokenPipeError:  # `bootlag scan ... | head`: the reader has all it wants
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return OK
 
 
 def run_scan(args: argparse.Namespace) -> int:
