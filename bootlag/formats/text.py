@@ -221,6 +221,7 @@ class TextReader:
         self._shape = _shape(self._styles[0][1])  # a line of the style seen last
         self._misfit = _misfit(self._styles[0][1])  # a line start that is not one
         self._shape_is_monotonic = True  # the first style is the monotonic one
+        self._separated = False  # the text marks boot changes with separators
         self._skimming = False  # the current boot has armed: skim until something matters
         self._formats: dict[str, int] = {}
         self._zones_checked: set[str] = set()
@@ -313,8 +314,10 @@ class TextReader:
         m = _BOOT_SEPARATOR.match(line)
         if m:
             self._new_boot(m.group(1))
+            self._separated = True
         elif line.startswith("-- Reboot --"):
             self._new_boot()
+            self._separated = True
         elif line.startswith(("-- Logs begin at", "-- Journal begins at")) and not self.year_given:
             years = _YEAR_IN_HEADER.findall(line)
             if years:
@@ -368,18 +371,20 @@ class TextReader:
     def _clean_until(self, block: bytes, pos: int, target: int) -> int:
         """How far from `pos` (a line start) every line is ASCII and shaped like the last one.
 
-        Monotonic text also stops at a stamp under 120 s: a boot without a
-        separator or kernel lines begins there, and only a full read sees it.
+        Monotonic text without boot separators also stops at a stamp under
+        120 s: a boot without kernel lines may begin there, and only a full
+        read sees it. (journalctl marks every change of boot where it prints
+        separators at all.)
         """
         if not self._shape.match(block, pos):
             return pos
-        bad = self._misfit.search(block, pos, target)
-        stop = bad.start() + 1 if bad else target  # the misfit line starts after its newline
-        if self._shape_is_monotonic:
+        if self._shape_is_monotonic and not self._separated:  # (early lines: no long search)
             if _EARLY_MONO.match(block, pos):
                 return pos
-            early = _EARLY_MONO_LINE.search(block, pos, stop)
-            stop = early.start() + 1 if early else stop
+            early = _EARLY_MONO_LINE.search(block, pos, target)
+            target = early.start() + 1 if early else target
+        bad = self._misfit.search(block, pos, target)
+        stop = bad.start() + 1 if bad else target  # the misfit line starts after its newline
         odd = _NON_ASCII.search(block, pos, stop)
         if odd:
             stop = block.rfind(b"\n", pos, odd.start()) + 1
