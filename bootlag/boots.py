@@ -100,7 +100,7 @@ def _early_arg(cmdline: str) -> bool:
 
 def boot_row(key: str, records: list[Record], infos: Mapping[str, SourceInfo]) -> dict:
     """The facts of one boot from all its records (from one or more sources)."""
-    records = sorted(_dedupe(records), key=_time_key)
+    records = _dedupe(sorted(records, key=_time_key))  # sorted first: order-independent
     by_kind: dict[str, list[Record]] = defaultdict(list)
     for r in records:
         by_kind[r.kind].append(r)

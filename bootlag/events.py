@@ -132,7 +132,8 @@ TRIGGER_BYTES = re.compile(TRIGGER.pattern.encode())
 _PREFIX = re.compile(r"^(?:\* )?(?:kdump: )?(?:WARNING: )?(?:kdump-tools: )?")
 _DEBIAN_FAILED = re.compile(r" \.\.\. failed!$")
 _KMSG_IDENT = re.compile(r"^([\w.-]+)\[\d+\]:? ")
-_TIMESPAN = re.compile(r"(\d+(?:\.\d+)?)(y|month|w|d|h|min|s|ms|us)\b")
+# Bounded digit runs: an unbounded \d+ backtracks from every digit of a long number.
+_TIMESPAN = re.compile(r"(?<![\d.])(\d{1,12}(?:\.\d{1,9})?)(y|month|w|d|h|min|s|ms|us)\b")
 _UNIT_S = {"y": 31557600.0, "month": 2629800.0, "w": 604800.0, "d": 86400.0, "h": 3600.0,
            "min": 60.0, "s": 1.0, "ms": 1e-3, "us": 1e-6}
 
