@@ -19,7 +19,7 @@ from typing import Any, BinaryIO
 
 from .. import events
 from ..records import Record
-from .common import Collector, SourceInfo, line_blocks, next_stop_line
+from .common import LONGEST_LINE, Collector, SourceInfo, line_blocks, next_stop_line
 
 _ZERO_BOOT = "0" * 32
 _FIELD_NAME = re.compile(rb"^[A-Za-z0-9_]+$")
@@ -216,6 +216,16 @@ class _JsonReader:
         self.sink.entry(fields, line_no)
 
 
+def _bounded_line(stream: BinaryIO) -> bytes:
+    """The next line, cut at LONGEST_LINE (the rest of a longer one is dropped unread)."""
+    line = stream.readline(LONGEST_LINE)
+    if len(line) == LONGEST_LINE and not line.endswith(b"\n"):
+        while (rest := stream.readline(LONGEST_LINE)) and not rest.endswith(b"\n"):
+            pass
+        line += b"\n"
+    return line
+
+
 class _Pushback:
     """A byte stream that can take back what was read (to resynchronise after damage)."""
 
@@ -228,13 +238,13 @@ class _Pushback:
 
     def readline(self) -> bytes:
         if not self._pending:
-            return self._stream.readline()
+            return _bounded_line(self._stream)
         end = self._pending.find(b"\n") + 1
         if end:
             line, self._pending = self._pending[:end], self._pending[end:]
             return line
         line, self._pending = self._pending, b""
-        return line + self._stream.readline()
+        return line + _bounded_line(self._stream)
 
     def read(self, size: int) -> bytes:
         head, self._pending = self._pending[:size], self._pending[size:]
@@ -323,7 +333,7 @@ def read_verbose(stream: BinaryIO, info: SourceInfo) -> Iterator[Record]:
     sink = EntrySink(info)
     fields: dict[str, Any] | None = None
     start = 0
-    for number, raw in enumerate(stream, 1):
+    for number, raw in enumerate(iter(lambda: _bounded_line(stream), b""), 1):
         line = decode(raw, info, number).rstrip("\r\n")
         if not line or line.startswith("-- "):
             continue
