@@ -112,3 +112,15 @@ def test_syslog_file_with_space_padded_day(tmp_path):
         "Feb  8 10:27:40 srv kdumpctl[940]: kdump: kexec: loaded kdump kernel\n")
     row = bootlag.scan(log, year=2024).iloc[0]
     assert (row.gap_s, row.clock, row.host) == (10.0, "realtime", "srv")
+
+
+@pytest.mark.parametrize("offset", ["+0900", "+09:00"])  # journalctl <= v254, >= v255
+def test_short_iso_offsets_with_and_without_colon(offset):
+    text = (f"2024-06-01T19:00:02{offset} h kernel: Linux version 5.14.0 (x) #1\n"
+            f"2024-06-01T19:00:12{offset} h kdumpctl[9]: kdump: kexec: loaded kdump kernel\n")
+    from bootlag.boots import assemble
+    from bootlag.formats import read_bytes
+
+    records, info = read_bytes(text.encode(), "iso")
+    row = assemble(records, {"iso": info}).iloc[0]
+    assert (row.kernel_start.hour, row.gap_s, row.clock) == (10, 10.0, "realtime")
