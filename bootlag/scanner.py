@@ -16,7 +16,7 @@ from .boots import assemble
 from .formats import ReadOptions, SourceInfo, reader_for, sniff
 from .records import BootlagError, BootlagWarning, Record
 from .sos import known_zone
-from .sources import Source, expand
+from .sources import Source, expand, split
 
 if TYPE_CHECKING:  # dask is an optional extra, imported by the caller who makes a Client
     from distributed import Client
@@ -81,10 +81,54 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *,
         tasks = [(replace(source, path=os.path.abspath(source.path)), year, tz)
                  for source in sources]
         return _merge(sources, _on_dask(client, tasks), errors, progress)
-    tasks = [(source, year, tz) for source in sources]
-    workers = min(jobs or os.cpu_count() or 1, len(tasks))
-    with _executor(workers) as pool:
-        return _merge(sources, pool.map(read_source, tasks), errors, progress)
+    workers = jobs or os.cpu_count() or 1
+    parts = [part for source in sources for part in _parts(source, workers)]
+    tasks = [(part, year, tz) for part in parts]
+    with _executor(min(workers, len(tasks))) as pool:
+        return _merge(sources, _rejoin(parts, pool.map(read_source, tasks)), errors, progress)
+
+
+SPLIT_BYTES = 256 << 20  # a json file larger than this is read in parts by several processes
+
+
+def _parts(source: Source, workers: int) -> list[Source]:
+    """A large plain json file in line-aligned parts, one per worker; else the file."""
+    if workers < 2 or source.member is not None or source.error is not None:
+        return [source]
+    try:
+        if os.path.getsize(source.path) < SPLIT_BYTES:
+            return [source]
+        with source.open() as raw:
+            head = raw.head()
+            plain = raw.path is not None
+    except (OSError, BootlagError):
+        return [source]
+    first = head.lstrip()[:2]
+    if not plain or sniff(head) != "json" or first[:1] != b"{" or first == b"{\n":
+        return [source]  # compressed, not json, or json-pretty (entries span lines)
+    return split(source, workers)
+
+
+def _rejoin(parts: list[Source], results: Iterable[Result]) -> Iterator[Result]:
+    """One result per source from the results of its parts (in order)."""
+    pending: Result | None = None
+    name = None
+    for part, result in zip(parts, results, strict=True):
+        if pending is not None and part.name == name:
+            pending = (pending[0] + result[0], _joined(pending[1], result[1]),
+                       pending[2] or result[2])
+            continue
+        if pending is not None:
+            yield pending
+        pending, name = result, part.name
+    if pending is not None:
+        yield pending
+
+
+def _joined(a: SourceInfo, b: SourceInfo) -> SourceInfo:
+    skipped = {reason: a.skipped.get(reason, []) + b.skipped.get(reason, [])
+               for reason in {**a.skipped, **b.skipped}}
+    return replace(a, skipped=skipped)
 
 
 def _merge(sources: list[Source], results: Iterable[Result], errors: Errors,
@@ -144,12 +188,21 @@ def read_source(task: tuple[Source, int | None, str | None]) -> Result:
         with source.open() as raw:
             read = reader_for(sniff(raw.head()), info, options)
             records = list(read(raw))
+            if source.span is not None:  # number lines as in the whole file
+                records, info = _shift_lines(records, info, raw.lines_before)
             if raw.cut_off is not None:
                 info.skip(f"compressed data ends early ({raw.cut_off}); nothing after it "
                           "could be read", raw.newlines + 1)
     except (BootlagError, OSError, EOFError, tarfile.TarError) as exc:
         return [], info, str(exc) if isinstance(exc, BootlagError) else f"{source.name}: {exc}"
     return records, info, None
+
+
+def _shift_lines(records: list[Record], info: SourceInfo,
+                 lines: int) -> tuple[list[Record], SourceInfo]:
+    """Records and skips of a part of a file, numbered as lines of the whole file."""
+    skipped = {reason: [n + lines for n in numbers] for reason, numbers in info.skipped.items()}
+    return [r._replace(line=r.line + lines) for r in records], replace(info, skipped=skipped)
 
 
 class _Serial:

@@ -13,13 +13,14 @@ import bz2
 import glob
 import gzip
 import io
+import itertools
 import lzma
 import os
 import posixpath
 import tarfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import BinaryIO
 
 from . import sos
@@ -49,6 +50,7 @@ class Source:
     member: str | None = None  # a member of the tar archive at `path`
     context: sos.Context = field(default_factory=sos.Context)
     error: str | None = None  # why this source cannot be read (found while listing it)
+    span: tuple[int, int] | None = None  # read only the lines starting in these bytes
 
     def open(self) -> InputStream:
         """The decompressed bytes (the caller closes the stream)."""
@@ -56,6 +58,8 @@ class Source:
             raise BootlagError(self.error)
         if self.member is not None:
             return InputStream(_TarMember(self.path, self.member))
+        if self.span is not None:
+            return InputStream(_FileSpan(self.path, *self.span))
         with open(self.path, "rb") as f:
             magic = f.read(6)
         # Decompressed data may not outgrow the file by more than a (generous)
@@ -230,6 +234,63 @@ class _TarMember(io.RawIOBase):
         super().close()
 
 
+def split(source: Source, parts: int) -> list[Source]:
+    """`source` as `parts` sources of about equal size, cut at line boundaries.
+
+    For one large line-per-entry file (json), so several processes can read it;
+    every line belongs to exactly one part (see `_FileSpan`).
+    """
+    size = os.path.getsize(source.path)
+    cuts = [size * k // parts for k in range(parts + 1)]
+    return [replace(source, span=(a, b)) for a, b in itertools.pairwise(cuts) if b > a]
+
+
+class _FileSpan(io.RawIOBase):
+    """The lines of a plain file that start within [start, end).
+
+    Both ends move forward to the next line start, so spans that tile a file
+    read every line once. `lines_before` says how many lines precede the
+    span, to number lines as in the whole file.
+    """
+
+    def __init__(self, path: str, start: int, end: int) -> None:
+        self._file = open(path, "rb")  # noqa: SIM115 (closed by close())
+        begin = self._line_start(start)
+        self._left = self._line_start(end) - begin
+        self.lines_before = self._newlines_before(begin)
+        self._file.seek(begin)
+
+    def _line_start(self, offset: int) -> int:
+        """The first line start at or after `offset`."""
+        if offset == 0:
+            return 0
+        self._file.seek(offset - 1)
+        return offset - 1 + len(self._file.readline())
+
+    def _newlines_before(self, offset: int) -> int:
+        self._file.seek(0)
+        newlines, left = 0, offset
+        while left > 0 and (chunk := self._file.read(min(1 << 23, left))):
+            newlines += chunk.count(b"\n")
+            left -= len(chunk)
+        return newlines
+
+    def readable(self) -> bool:
+        return True
+
+    def read1(self, size: int = -1) -> bytes:
+        size = self._left if size < 0 else min(size, self._left)
+        data = self._file.read(size) if size > 0 else b""
+        self._left -= len(data)
+        return data
+
+    read = read1
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+
 class InputStream(io.RawIOBase):
     """The decompressed bytes of a source, with a peek at its head.
 
@@ -242,6 +303,7 @@ class InputStream(io.RawIOBase):
                  limit: int | None = None) -> None:
         self._inner = inner
         self.path = path  # the file itself, when its bytes are not transformed (for mmap)
+        self.lines_before: int = getattr(inner, "lines_before", 0)  # for a part of a file
         self._left = limit  # bytes it may still deliver (None: no limit)
         self._head = memoryview(b"")
         self.cut_off: str | None = None

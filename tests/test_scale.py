@@ -145,3 +145,24 @@ def test_cli_parquet_without_pyarrow_names_the_extra(tmp_path, monkeypatch, caps
     assert main(["scan", str(SAMPLES), "--parquet", str(tmp_path / "b.parquet")]) == 2
     assert "pip install 'bootlag[parquet]'" in capsys.readouterr().err
     assert not (tmp_path / "b.parquet").exists()
+
+
+def test_a_large_json_file_read_in_parts_gives_the_same_table(tmp_path, monkeypatch):
+    data = b"".join((SAMPLES / name).read_bytes() for name in ("db-01.json", "app-02.json",
+                                                               "edge-01.json"))
+    lines = data.splitlines(keepends=True)
+    lines.insert(len(lines) // 2, b"{this is not json\n")  # a warning, numbered in the whole file
+    path = tmp_path / "fleet.json"
+    path.write_bytes(b"".join(lines))
+    from bootlag import scanner
+
+    monkeypatch.setattr(scanner, "SPLIT_BYTES", 1)
+    assert len(scanner._parts(next(iter(bootlag.sources.expand([path]))), 3)) == 3
+    with pytest.warns(bootlag.BootlagWarning) as serial_warnings:
+        serial = bootlag.scan(path, jobs=1)
+    with pytest.warns(bootlag.BootlagWarning) as parts_warnings:
+        parts = bootlag.scan(path, jobs=3)
+    assert len(serial) == 12
+    assert serial.to_csv() == parts.to_csv()
+    assert serial.attrs["inputs"] == parts.attrs["inputs"]
+    assert [str(w.message) for w in serial_warnings] == [str(w.message) for w in parts_warnings]
