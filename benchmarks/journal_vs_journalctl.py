@@ -50,12 +50,8 @@ def build(hosts: int, boots: int, lines: int, unique: bool) -> list[Path]:
         rng = random.Random(hosts * 7 + boots)
         for h in range(hosts):
             host = f"host-{h:04d}"
-            t = 1_700_000_000 * synth.SEC + h * 3_600 * synth.SEC
-            made = []
-            for _ in range(boots):
-                mode = "early-kdump" if rng.random() < 0.4 else "kdump"
-                made.append(synth.make_boot(rng, host, t, mode=mode, filler=lines))
-                t += rng.randint(1, 5) * 86_400 * synth.SEC
+            made = synth.make_host(rng, host, (1_700_000_000 + h * 3_600) * synth.SEC,
+                                   boots, lines)
             if unique:
                 n = 0
                 for boot in made:

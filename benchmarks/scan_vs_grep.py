@@ -42,12 +42,8 @@ def build(hosts: int, boots: int, lines: int) -> dict[str, list[Path]]:
         paths = {fmt: where / f"{host}{suffix}" for fmt, suffix in FORMATS.items()}
         if not all(p.exists() for p in paths.values()):
             where.mkdir(parents=True, exist_ok=True)
-            t = 1_700_000_000 * synth.SEC + h * 3_600 * synth.SEC
-            made = []
-            for _ in range(boots):
-                mode = "early-kdump" if rng.random() < 0.4 else "kdump"
-                made.append(synth.make_boot(rng, host, t, mode=mode, filler=lines))
-                t += rng.randint(1, 5) * 86_400 * synth.SEC
+            made = synth.make_host(rng, host, (1_700_000_000 + h * 3_600) * synth.SEC,
+                                   boots, lines)
             journal = synth.write_journal(synth.to_export(made), str(where / f"{host}.journal"))
             for fmt, path in paths.items():
                 path.write_bytes(synth.render(journal, fmt))

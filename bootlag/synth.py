@@ -199,6 +199,17 @@ def make_boot(rng: random.Random, host: str, start_us: int, *, distro: str = "rh
     return boot
 
 
+def make_host(rng: random.Random, host: str, start_us: int, boots: int,
+              filler: int) -> list[Boot]:
+    """A host's boots a few days apart, 40 % of them with early kdump (for benchmarks)."""
+    made = []
+    for _ in range(boots):
+        mode = "early-kdump" if rng.random() < 0.4 else "kdump"
+        made.append(make_boot(rng, host, start_us, mode=mode, filler=filler))
+        start_us += rng.randint(1, 5) * 86_400 * SEC
+    return made
+
+
 def _step_time(entries: Sequence[Entry]) -> int:
     """When the NTP step happened (entries before it carry the wrong wall clock)."""
     return min((e.mono_us for e in entries if e.fields["MESSAGE"].startswith("System clock w")),
