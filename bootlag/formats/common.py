@@ -47,7 +47,7 @@ class _BootState:
 
     def __init__(self) -> None:
         self.host: str | None = None
-        self.last: tuple[int, int | None, int | None, str | None, str] | None = None
+        self.last: tuple[int, int | None, int | None, str | None] | None = None
         self.prev_real: int | None = None
         self.armed = False
 
@@ -76,7 +76,9 @@ class Collector:
         state = self._boots.get(boot)
         if state is None:
             state = self._boots[boot] = _BootState()
-            self.records.append(Record(FIRST, boot, host, mono, real, ident, message,
+            # A boot's first and last entries matter for their place and time only:
+            # their text is not kept (memory grows with the number of boots).
+            self.records.append(Record(FIRST, boot, host, mono, real, ident, "",
                                        self.source, line))
         if event is not None:
             self.records.append(Record(event.kind, boot, host, mono, real, ident, message,
@@ -92,7 +94,7 @@ class Collector:
             state.prev_real = real
         if not is_placeholder_host(host):
             state.host = host
-        state.last = (line, mono, real, ident, message)
+        state.last = (line, mono, real, ident)
 
     def settled(self, boot: str) -> bool:
         """Whether `boot` has armed or failed (later entries matter only if they are events)."""
@@ -103,8 +105,8 @@ class Collector:
         """All records, with a LAST record closing each boot (carrying its best host name)."""
         for boot, state in self._boots.items():
             if state.last is not None:
-                line, mono, real, ident, message = state.last
-                self.records.append(Record(LAST, boot, state.host, mono, real, ident, message,
+                line, mono, real, ident = state.last
+                self.records.append(Record(LAST, boot, state.host, mono, real, ident, "",
                                            self.source, line))
         self._boots.clear()
         return self.records
