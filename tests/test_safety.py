@@ -74,3 +74,20 @@ def test_zstd_files_are_read_with_the_optional_package(tmp_path, journal_text):
     path = tmp_path / "j.log.zst"
     path.write_bytes(zstandard.ZstdCompressor().compress(journal_text))
     assert len(bootlag.scan(path, errors="raise")) == 2
+
+
+@pytest.mark.parametrize("name", ["web-02.export", "app-01.verbose.xz"])
+def test_overlong_lines_are_cut_and_reported(name, monkeypatch):
+    from pathlib import Path
+
+    from bootlag.formats import common, fields, read_bytes
+
+    monkeypatch.setattr(common, "LONGEST_LINE", 1000)
+    monkeypatch.setattr(fields, "LONGEST_LINE", 1000)
+    data = (Path(__file__).resolve().parent.parent / "sample_logs" / name).read_bytes()
+    if name.endswith(".xz"):
+        data = lzma.decompress(data)
+    at = data.index(b"MESSAGE=") + len(b"MESSAGE=")
+    records, info = read_bytes(data[:at] + b"x" * 5000 + data[at:], name)
+    assert len({r.boot for r in records}) == 4  # nothing else lost
+    assert list(info.skipped) == ["a line longer than 64 MiB, cut there"]

@@ -216,8 +216,12 @@ class _JsonReader:
         self.sink.entry(fields, line_no)
 
 
+_CUT_LINE = "a line longer than 64 MiB, cut there"
+
+
 def _bounded_line(stream: BinaryIO) -> bytes:
-    """The next line, cut at LONGEST_LINE (the rest of a longer one is dropped unread)."""
+    """The next line, cut at LONGEST_LINE (the rest of a longer one is dropped unread;
+    the cut line is then LONGEST_LINE + 1 bytes long, so callers can tell)."""
     line = stream.readline(LONGEST_LINE)
     if len(line) == LONGEST_LINE and not line.endswith(b"\n"):
         while (rest := stream.readline(LONGEST_LINE)) and not rest.endswith(b"\n"):
@@ -276,6 +280,8 @@ def read_export(stream: BinaryIO, info: SourceInfo) -> Iterator[Record]:
     broken = False
     while raw := reader.readline():
         line += 1
+        if len(raw) > LONGEST_LINE:
+            info.skip(_CUT_LINE, line)
         body = raw.rstrip(b"\r\n")
         if not raw.endswith(b"\n"):
             if fields or body:
@@ -334,6 +340,8 @@ def read_verbose(stream: BinaryIO, info: SourceInfo) -> Iterator[Record]:
     fields: dict[str, Any] | None = None
     start = 0
     for number, raw in enumerate(iter(lambda: _bounded_line(stream), b""), 1):
+        if len(raw) > LONGEST_LINE:
+            info.skip(_CUT_LINE, number)
         line = decode(raw, info, number).rstrip("\r\n")
         if not line or line.startswith("-- "):
             continue
