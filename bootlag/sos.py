@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-LOGS = "sos_commands/logs/"
 _FULL = re.compile(r"^sos_commands/logs/journalctl_--no-pager(?:_--since.*)?$")
 _EXPORT = re.compile(r"^sos_commands/logs/journalctl_(?:--no-pager_)?-o_export")
 _PER_BOOT = re.compile(r"^sos_commands/logs/journalctl_(?:--no-pager_(?:--catalog_)?--boot.*"
