@@ -353,15 +353,7 @@ class Campaign:
 
     def crash(self, data: bytes, exc: BaseException) -> None:
         key = crash_key(exc)
-        self.found[key] = self.found.get(key, 0) + 1
-        tag = hashlib.sha1(key.encode()).hexdigest()[:10]
-        where = self.crashes / tag
-        where.mkdir(parents=True, exist_ok=True)
-        if self.found[key] <= 3:
-            n = self.found[key]
-            (where / f"input-{n}.bin").write_bytes(data)
-            (where / f"input-{n}.txt").write_text(
-                key + "\n\n" + "".join(traceback.format_exception(exc)))
+        where = self._save(self.found, "", key, data, exc)
         if self.found[key] == 1:
             small = minimise(data, key)
             (where / "minimal.bin").write_bytes(small)
@@ -372,16 +364,22 @@ class Campaign:
         """A slow input: where it was interrupted; saved, not minimised (too slow)."""
         key = crash_key(exc)
         self.slow += 1
-        self.hangs[key] = self.hangs.get(key, 0) + 1
-        where = self.crashes / ("hang-" + hashlib.sha1(key.encode()).hexdigest()[:10])
+        where = self._save(self.hangs, "hang-", key, data, exc)
+        if self.hangs[key] == 1:
+            print(f"  [{self.family}] new hang: {key} ({len(data)} bytes, {where})", flush=True)
+
+    def _save(self, counts: dict[str, int], prefix: str, key: str, data: bytes,
+              exc: BaseException) -> Path:
+        """Count `key`, keep its first three inputs with their tracebacks; its folder."""
+        counts[key] = counts.get(key, 0) + 1
+        where = self.crashes / (prefix + hashlib.sha1(key.encode()).hexdigest()[:10])
         where.mkdir(parents=True, exist_ok=True)
-        if self.hangs[key] <= 3:
-            n = self.hangs[key]
+        if counts[key] <= 3:
+            n = counts[key]
             (where / f"input-{n}.bin").write_bytes(data)
             (where / f"input-{n}.txt").write_text(
                 key + "\n\n" + "".join(traceback.format_exception(exc)))
-        if self.hangs[key] == 1:
-            print(f"  [{self.family}] new hang: {key} ({len(data)} bytes, {where})", flush=True)
+        return where
 
     def run(self, inputs: int) -> dict:
         signal.signal(signal.SIGALRM, _alarm)
