@@ -112,10 +112,19 @@ def expand(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Source]:
 
 
 def _file(path: str) -> Iterator[Source]:
-    if path.endswith(_TAR_SUFFIXES):
+    if path.endswith(_TAR_SUFFIXES) or _is_plain_tar(path):
         yield from _tar(path)
     else:
         yield Source(name=path, path=path, mtime=os.stat(path).st_mtime)
+
+
+def _is_plain_tar(path: str) -> bool:
+    """An uncompressed tar archive whatever its name (its header says "ustar")."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(262)[257:262] == b"ustar"
+    except OSError:
+        return False
 
 
 def _walk(top: str) -> Iterator[Source]:

@@ -91,3 +91,11 @@ def test_overlong_lines_are_cut_and_reported(name, monkeypatch):
     records, info = read_bytes(data[:at] + b"x" * 5000 + data[at:], name)
     assert len({r.boot for r in records}) == 4  # nothing else lost
     assert list(info.skipped) == ["a line longer than 64 MiB, cut there"]
+
+
+def test_a_tar_archive_is_read_whatever_its_name(tmp_path, journal_text):
+    archive = tmp_path / "collected-logs"  # no .tar suffix
+    with tarfile.open(archive, "w") as tar:
+        add(tar, "host.log", journal_text)
+    frame = bootlag.scan(archive, errors="raise")
+    assert len(frame) == 2 and frame.source.iloc[0] == f"{archive}:host.log"

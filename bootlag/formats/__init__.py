@@ -71,7 +71,8 @@ def sniff(head: bytes) -> str:
 
 _REFUSALS = {
     "empty": "empty file",
-    "tar": "a tar archive; not read yet, unpack it and scan the directory",
+    "tar": "a tar archive inside another input (compressed, or in an archive); "
+           "unpack the outer layer and scan what it holds",
     "binary": "binary data, not a journal export",
     "no-timestamps": "no journal timestamps in the first lines (journalctl -o cat output, "
                      "or not a journal); export with -o short-monotonic, json or export",
