@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import itertools
 import os
 import tarfile
 import warnings
@@ -111,24 +113,16 @@ def _parts(source: Source, workers: int) -> list[Source]:
 
 def _rejoin(parts: list[Source], results: Iterable[Result]) -> Iterator[Result]:
     """One result per source from the results of its parts (in order)."""
-    pending: Result | None = None
-    name = None
-    for part, result in zip(parts, results, strict=True):
-        if pending is not None and part.name == name:
-            pending = (pending[0] + result[0], _joined(pending[1], result[1]),
-                       pending[2] or result[2])
-            continue
-        if pending is not None:
-            yield pending
-        pending, name = result, part.name
-    if pending is not None:
-        yield pending
+    for _, group in itertools.groupby(zip(parts, results, strict=True),
+                                      key=lambda part_result: part_result[0].name):
+        yield functools.reduce(_joined, (result for _, result in group))
 
 
-def _joined(a: SourceInfo, b: SourceInfo) -> SourceInfo:
-    skipped = {reason: a.skipped.get(reason, []) + b.skipped.get(reason, [])
-               for reason in {**a.skipped, **b.skipped}}
-    return replace(a, skipped=skipped)
+def _joined(a: Result, b: Result) -> Result:
+    """Two parts of one file as one: records in order, skips together, the first error."""
+    skipped = {reason: a[1].skipped.get(reason, []) + b[1].skipped.get(reason, [])
+               for reason in {**a[1].skipped, **b[1].skipped}}
+    return a[0] + b[0], replace(a[1], skipped=skipped), a[2] or b[2]
 
 
 def _merge(sources: list[Source], results: Iterable[Result], errors: Errors,
