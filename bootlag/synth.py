@@ -105,13 +105,16 @@ def _line(mono_us: int, ident: str, pid: str, message: str, **extra: str) -> Ent
 def make_boot(rng: random.Random, host: str, start_us: int, *, distro: str = "rhel9",
               mode: str = "kdump", outcome: str = "armed", filler: int = 40,
               clock_step_s: float = 0.0, decoys: bool = True,
-              drop_start: bool = False) -> Boot:
+              drop_start: bool = False, early_module: bool = True) -> Boot:
     """One boot with known truth.
 
     `mode` is how the host is configured ("kdump", "early-kdump", "none");
     `outcome` is "armed", "failed" or "not-armed" (service never ran);
     `clock_step_s` makes the wall clock wrong by that much until an NTP step
     a few seconds into the boot; `drop_start` cuts the boot's first entries.
+    `early_module=False` leaves the earlykdump module out of the initramfs:
+    rd.earlykdump is on the command line, the initrd says nothing of it, and
+    the kdump service arms as with plain kdump (truth mode "kdump").
     """
     release, ident, prefix, verb = DISTROS[distro]
     early = mode == "early-kdump"
@@ -138,7 +141,7 @@ def make_boot(rng: random.Random, host: str, start_us: int, *, distro: str = "rh
         entries.append(_line(t, "systemd", "1", "Starting dracut cmdline hook..."))
         t += rng.randint(20_000, 80_000)
         pid = str(rng.randint(240, 320))
-        if early:
+        if early and early_module:
             entries.append(_line(t, "dracut-cmdline", pid, f"{prefix}early-kdump is enabled."))
             t += rng.randint(200_000, 1_500_000)
             if outcome == "armed":
@@ -146,7 +149,10 @@ def make_boot(rng: random.Random, host: str, start_us: int, *, distro: str = "rh
                 entries.append(_line(t, "dracut-cmdline", pid,
                                      f"{prefix}kexec: loaded early-kdump kernel", _TEST_ARMED="1"))
                 status = "armed"
-        elif distro != "rhel7":
+            elif outcome == "failed":  # and the kdump service fails later too
+                entries.append(_line(t, "dracut-cmdline", pid,
+                                     f"{prefix}kexec: failed to load early-kdump kernel"))
+        elif not early and distro != "rhel7":
             entries.append(_line(t, "dracut-cmdline", pid, f"{prefix}early-kdump is disabled."))
         t += rng.randint(20_000, 200_000)
         entries.append(_line(t, "systemd", "1", f"{verb} dracut cmdline hook."))
@@ -189,8 +195,12 @@ def make_boot(rng: random.Random, host: str, start_us: int, *, distro: str = "rh
         if e.mono_us < stepped:
             e.real_offset_us = -round(clock_step_s * SEC)
     entries.sort(key=lambda e: e.mono_us)
+    if status != "armed":
+        mode = "none"
+    elif mode == "early-kdump" and not (early_module and distro.startswith("rhel")):
+        mode = "kdump"  # no early kdump in the initrd: the kdump service armed it
     boot = Boot(host=host, boot_id=uuid.UUID(int=rng.getrandbits(128)).hex, start_us=start_us,
-                distro=distro, mode=mode if status == "armed" else "none", status=status,
+                distro=distro, mode=mode, status=status,
                 gap_s=gap_us / SEC if gap_us is not None else None, rd_earlykdump=early,
                 clock_step_s=clock_step_s, entries=entries)
     if drop_start:
@@ -319,30 +329,62 @@ def render(journal: str, fmt: str, tz: str = "UTC", *extra: str) -> bytes:
                           check=True, capture_output=True, env=env).stdout
 
 
+# A fleet plan: host, distro, and the boots of the host, in order: a mode, or the
+# make_boot keywords of a boot. The list is spread over `boots_per_host`.
+Plan = Sequence[tuple[str, str, Sequence[str | dict]]]
+
+FLEET: Plan = [
+    ("web-01", "rhel9", ["kdump"]), ("web-02", "rhel9", ["kdump"]),
+    ("web-03", "rhel9", ["early-kdump"]), ("db-01", "rhel9", ["early-kdump"]),
+    ("db-02", "rhel8", ["early-kdump"]), ("app-01", "rhel8", ["kdump"]),
+    ("app-02", "rhel8", ["kdump"]), ("legacy-01", "rhel7", ["kdump"]),
+    ("cache-01", "ubuntu", ["kdump"]), ("sles-01", "suse", ["kdump"]),
+    ("batch-01", "rhel9", ["kdump", "kdump", "early-kdump", "early-kdump"]),
+    ("edge-01", "rhel9", ["kdump"]), ("lab-01", "rhel9", ["none"]),
+]
+
+_K, _E = "kdump", "early-kdump"
+# sample_logs/: early kdump rolled out part-way on four hosts, and db-03 with
+# rd.earlykdump but no earlykdump module in its initramfs until the last boot,
+# when the module is there and the early load fails (and so does kdumpctl)
+SAMPLE_FLEET: Plan = [
+    ("web-01", "rhel9", [_K, _K, _K, _E, _E, _E]), ("web-02", "rhel9", [_K, _K, _E, _E, _E, _E]),
+    ("web-03", "rhel9", [_E]), ("db-01", "rhel9", [_K, _E, _E, _E, _E, _E]),
+    ("db-02", "rhel8", [_E]),
+    ("db-03", "rhel9", [{"mode": _E, "early_module": False}] * 5
+                       + [{"mode": _E, "outcome": "failed"}]),
+    ("app-01", "rhel8", [_K, _K, _K, _K, _E, _E]), ("app-02", "rhel8", [_K]),
+    ("legacy-01", "rhel7", [_K]), ("cache-01", "ubuntu", [_K]), ("sles-01", "suse", [_K]),
+    ("batch-01", "rhel9", [_K, _K, _K, _E, _E, _E]),
+    ("edge-01", "rhel9", [_K]), ("lab-01", "rhel9", ["none"]),
+]
+
+
 def make_fleet(seed: int = 1, boots_per_host: int = 4, filler: int = 40,
-               start: str = "2024-12-30T08:00:00") -> list[Boot]:
-    """The sample fleet: RHEL 8/9 with kdump and early kdump, Ubuntu, SUSE, failures."""
+               start: str = "2024-12-30T08:00:00", plan: Plan = FLEET) -> list[Boot]:
+    """A fleet: RHEL 7/8/9 with kdump and early kdump, Ubuntu, SUSE, failures.
+
+    Host n's first boot is n hours after `start`, the next ones 2-9 days apart;
+    edge-01 fails every other boot and app-02's second boot has its clock
+    stepped by an hour.
+    """
     rng = random.Random(seed)
     import datetime as _dt
 
     t0 = int(_dt.datetime.fromisoformat(start).replace(tzinfo=_dt.timezone.utc).timestamp()) * SEC
-    plans = [  # host, distro, modes per boot
-        ("web-01", "rhel9", ["kdump"]), ("web-02", "rhel9", ["kdump"]),
-        ("web-03", "rhel9", ["early-kdump"]), ("db-01", "rhel9", ["early-kdump"]),
-        ("db-02", "rhel8", ["early-kdump"]), ("app-01", "rhel8", ["kdump"]),
-        ("app-02", "rhel8", ["kdump"]), ("legacy-01", "rhel7", ["kdump"]),
-        ("cache-01", "ubuntu", ["kdump"]), ("sles-01", "suse", ["kdump"]),
-        ("batch-01", "rhel9", ["kdump", "kdump", "early-kdump", "early-kdump"]),
-        ("edge-01", "rhel9", ["kdump"]), ("lab-01", "rhel9", ["none"]),
-    ]
     boots = []
-    for n, (host, distro, modes) in enumerate(plans):
+    for n, (host, distro, modes) in enumerate(plan):
         t = t0 + n * 3_600 * SEC
         for i in range(boots_per_host):
-            mode = modes[min(i * len(modes) // boots_per_host, len(modes) - 1)]
-            outcome = "failed" if host == "edge-01" and i % 2 else "armed"
-            step = 3_600.0 if host == "app-02" and i == 1 else 0.0
-            boots.append(make_boot(rng, host, t, distro=distro, mode=mode, outcome=outcome,
-                                   filler=filler, clock_step_s=step))
+            spec = modes[min(i * len(modes) // boots_per_host, len(modes) - 1)]
+            kw = {"mode": spec} if isinstance(spec, str) else dict(spec)
+            kw.setdefault("outcome", "failed" if host == "edge-01" and i % 2 else "armed")
+            kw.setdefault("clock_step_s", 3_600.0 if host == "app-02" and i == 1 else 0.0)
+            boots.append(make_boot(rng, host, t, distro=distro, filler=filler, **kw))
             t += rng.randint(2, 9) * 86_400 * SEC
     return boots
+
+
+def make_sample_fleet(seed: int = 2024) -> list[Boot]:
+    """The fleet of ``sample_logs/`` (tools/make_sample_logs.py): 14 hosts, 6 boots each."""
+    return make_fleet(seed=seed, boots_per_host=6, filler=20, plan=SAMPLE_FLEET)

@@ -61,7 +61,7 @@ def _scan_warned(paths, **kw) -> tuple[pd.DataFrame, list[str]]:
 
 def test_dask_scan_of_the_samples_is_the_serial_scan(client):
     serial = bootlag.scan(SAMPLES, jobs=1)
-    assert len(serial) == 52
+    assert len(serial) == 84
     on_dask = bootlag.scan(SAMPLES, client=client)
     assert on_dask.to_csv() == serial.to_csv()
     pd.testing.assert_frame_equal(on_dask, serial)
@@ -94,7 +94,7 @@ def test_cli_dask_prints_the_serial_csv(cluster, mixed_tree, capsys):
     assert main(["scan", "-q", "--csv", "--dask", cluster.scheduler_address,
                  str(mixed_tree)]) == 1
     assert capsys.readouterr().out == serial
-    assert len(pd.read_csv(__import__("io").StringIO(serial))) > 52
+    assert len(pd.read_csv(__import__("io").StringIO(serial))) > 84
 
 
 def test_cli_dask_bad_address_is_a_clear_error(capsys):
@@ -111,7 +111,7 @@ def test_cli_dask_without_dask_names_the_extra(monkeypatch, capsys):
 def test_cli_parquet_round_trips_every_dtype(tmp_path, capsys):
     out = tmp_path / "boots.parquet"
     assert main(["scan", "-q", str(SAMPLES), "--parquet", str(out)]) == 0
-    assert "52 boots on 13 hosts" in capsys.readouterr().out
+    assert "84 boots on 14 hosts" in capsys.readouterr().out
     table = bootlag.scan(SAMPLES)
     back = pd.read_parquet(out)
     pd.testing.assert_frame_equal(back, table)  # values and dtypes, NA and NaT included
@@ -162,7 +162,7 @@ def test_a_large_json_file_read_in_parts_gives_the_same_table(tmp_path, monkeypa
         serial = bootlag.scan(path, jobs=1)
     with pytest.warns(bootlag.BootlagWarning) as parts_warnings:
         parts = bootlag.scan(path, jobs=3)
-    assert len(serial) == 12
+    assert len(serial) == 18
     assert serial.to_csv() == parts.to_csv()
     assert serial.attrs["inputs"] == parts.attrs["inputs"]
     assert [str(w.message) for w in serial_warnings] == [str(w.message) for w in parts_warnings]

@@ -3,9 +3,9 @@
     python tools/make_sample_logs.py [OUTDIR]
 
 Needs systemd-journal-remote (Debian: apt-get install systemd-journal-remote)
-and journalctl. Each host's boots come from `bootlag.synth.make_fleet`, are
-turned into a real .journal file, and printed with `journalctl -o FORMAT` in
-the format listed below, some of them compressed.
+and journalctl. Each host's boots come from `bootlag.synth.make_sample_fleet`,
+are turned into a real .journal file, and printed with `journalctl -o FORMAT`
+in the format listed below, some of them compressed.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ FORMATS = {
     "web-03": ("short-iso-precise", "Asia/Tokyo", ".log"),
     "db-01": ("json", "UTC", ".json"),
     "db-02": ("short-monotonic", "UTC", ".log"),
+    "db-03": ("json", "UTC", ".json.gz"),
     "app-01": ("verbose", "UTC", ".verbose.xz"),
     "app-02": ("json", "UTC", ".json"),
     "legacy-01": ("short-iso", "America/New_York", ".log"),
@@ -41,7 +42,7 @@ _COMPRESS = {".gz": gzip.compress, ".xz": lzma.compress, ".bz2": bz2.compress}
 def main(outdir: str = "sample_logs") -> None:
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
-    boots = synth.make_fleet(seed=2024, boots_per_host=4, filler=40)
+    boots = synth.make_sample_fleet()
     with tempfile.TemporaryDirectory() as tmp:
         for host, (fmt, zone, suffix) in FORMATS.items():
             journal = synth.write_journal(
