@@ -49,6 +49,10 @@ COLUMNS: dict[str, str] = {
     "loads": "number of crash-kernel loads logged (reloads count)",
     "unloads": "number of crash-kernel unloads logged",
     "capture_kernel": "the boot logged lines only a kdump capture kernel writes",
+    "early_enabled_s": "seconds from kernel start to dracut's 'early-kdump is enabled' "
+                       "(monotonic clock only; NaN if not logged or no monotonic time)",
+    "service_s": "seconds from kernel start to the kdump service's own verdict: its load, "
+                 "'already running' or failure (monotonic clock only, else NaN)",
     "kernel_s": "seconds in the kernel, from systemd's 'Startup finished' line",
     "initrd_s": "seconds in the initrd, from systemd's 'Startup finished' line",
     "userspace_s": "seconds in userspace, from systemd's 'Startup finished' line",
@@ -137,6 +141,7 @@ def boot_row(key: str, records: list[Record], infos: Mapping[str, SourceInfo]) -
         "loads": len(by_kind[events.ARMED]),
         "unloads": len(by_kind[events.UNLOADED]),
         "capture_kernel": bool(by_kind[events.CAPTURE]),
+        **_milestones(by_kind),
         "kernel_s": phases.get("kernel", float("nan")),
         "initrd_s": phases.get("initrd", float("nan")),
         "userspace_s": phases.get("userspace", float("nan")),
@@ -224,6 +229,19 @@ def _configuration(by_kind: Mapping[str, list[Record]]) -> dict:
             "rd_earlykdump": _early_arg(cmdline) if cmdline is not None else pd.NA,
             "crashkernel": crashkernel.group(1) if crashkernel else None,
             "kernel": kernel[0].detail if kernel else None}
+
+
+def _milestones(by_kind: Mapping[str, list[Record]]) -> dict:
+    """Monotonic seconds of early kdump's start and of the kdump service's verdict."""
+    def seconds(found: list[Record]) -> float:
+        monos = [r.mono_us for r in found if r.mono_us is not None]
+        return min(monos) / 1e6 if monos else float("nan")
+
+    service = (by_kind[events.ALREADY]
+               + [r for r in by_kind[events.ARMED] if r.detail[0] == events.KDUMP]
+               + [r for r in by_kind[events.FAILED] if "early-kdump" not in r.message])
+    return {"early_enabled_s": seconds(by_kind[events.EARLY_ENABLED]),
+            "service_s": seconds(service)}
 
 
 def _realtime_gap(armed: Record, by_kind: Mapping[str, list[Record]], start_logged: bool,
@@ -337,12 +355,8 @@ def merge_same_boots(grouped: dict[str, list[Record]]) -> dict[str, list[Record]
     return merged
 
 
-def assemble(records: Iterable[Record], infos: Mapping[str, SourceInfo]) -> pd.DataFrame:
-    """The boots table: one row per boot seen in `records`, columns as in `COLUMNS`."""
-    grouped: dict[str, list[Record]] = defaultdict(list)
-    for r in records:
-        grouped[r.boot].append(r)
-    rows = [boot_row(key, recs, infos) for key, recs in merge_same_boots(grouped).items()]
+def typed(rows: list[dict]) -> pd.DataFrame:
+    """The boots table with `COLUMNS` in order and their dtypes, from row dicts."""
     frame = pd.DataFrame(rows, columns=list(COLUMNS))
     frame = frame.astype({
         "host": "string", "boot_id": "string", "mode": "string", "status": "string",
@@ -352,13 +366,24 @@ def assemble(records: Iterable[Record], infos: Mapping[str, SourceInfo]) -> pd.D
         "early_kdump_enabled": "boolean", "rd_earlykdump": "boolean",
         "start_logged": "bool", "capture_kernel": "bool",
         "loads": "int64", "unloads": "int64", "first_line": "int64",
-        "gap_s": "float64", "kernel_s": "float64", "initrd_s": "float64",
+        "gap_s": "float64", "early_enabled_s": "float64", "service_s": "float64",
+        "kernel_s": "float64", "initrd_s": "float64",
         "userspace_s": "float64", "log_span_s": "float64",
     })
     for col in ("kernel_start", "armed_at"):
         # Always µs (what journals carry): pandas would pick seconds for an empty or
         # all-NaT column, which Parquet cannot store and concat would not match.
         frame[col] = pd.to_datetime(frame[col], utc=True).astype("datetime64[us, UTC]")
+    return frame
+
+
+def assemble(records: Iterable[Record], infos: Mapping[str, SourceInfo]) -> pd.DataFrame:
+    """The boots table: one row per boot seen in `records`, columns as in `COLUMNS`."""
+    grouped: dict[str, list[Record]] = defaultdict(list)
+    for r in records:
+        grouped[r.boot].append(r)
+    rows = [boot_row(key, recs, infos) for key, recs in merge_same_boots(grouped).items()]
+    frame = typed(rows)
     frame = frame.sort_values(["host", "kernel_start", "source", "first_line"],
                               na_position="last", kind="stable")
     return frame.reset_index(drop=True)

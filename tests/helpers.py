@@ -27,3 +27,30 @@ def rendered(tmp: Path, boots: list[synth.Boot], fmt: str, tz: str = "UTC", name
     out = tmp / f"{name}.{fmt}"
     out.write_bytes(synth.render(journal, fmt, tz, *extra))
     return out
+
+
+_ARMED_DEFAULTS = {"status": "armed", "clock": "monotonic", "crashkernel": "256M", "loads": 1}
+
+
+def boot(host: str, gap_s: float | None = None, mode: str = "kdump",
+         kernel_start: str | None = None, **columns) -> dict:
+    """One hand-made row of the boots table: armed with `gap_s` unless `status` says otherwise.
+
+    `setup` follows from `mode` (and `rd_earlykdump`); a failed or never-armed
+    boot has mode "none" and no gap; other columns are given by keyword.
+    """
+    row = {"host": host, "mode": mode, "gap_s": gap_s, "kernel_start": kernel_start,
+           **_ARMED_DEFAULTS,
+           "rd_earlykdump": mode == "early-kdump", "start_logged": True,
+           "capture_kernel": False, "unloads": 0, "first_line": 1}
+    if columns.get("status", "armed") != "armed":
+        row.update(mode="none", gap_s=None, loads=0)
+    row.update(columns)
+    return row
+
+
+def boots_frame(*rows: dict):
+    """A boots DataFrame (every column, the dtypes of `bootlag.scan`) from `boot` rows."""
+    from bootlag.boots import typed
+
+    return typed(list(rows))

@@ -93,6 +93,43 @@ def test_every_boot_has_a_row_whatever_its_status(tmp_path):
     assert frame.rd_earlykdump.tolist() == [False, False, True]
 
 
+def test_early_kdump_configured_but_not_in_the_initramfs_is_plain_kdump(tmp_path):
+    """rd.earlykdump with no earlykdump module: kdumpctl arms late; an early load that
+    fails (and kdumpctl after it) is a failed boot."""
+    boots = (boots_at("2024-05-01T10:00:00", mode="early-kdump", early_module=False)
+             + boots_at("2024-05-02T10:00:00", mode="early-kdump", outcome="failed", seed=6))
+    assert [(b.mode, b.status, b.rd_earlykdump) for b in boots] == [
+        ("kdump", "armed", True), ("none", "failed", True)]
+    frame = bootlag.scan(rendered(tmp_path, boots, "json"))
+    assert frame["mode"].tolist() == ["kdump", "none"]
+    assert frame.status.tolist() == ["armed", "failed"]
+    assert frame.loader.iloc[0] == "kdumpctl" and pd.isna(frame.loader.iloc[1])
+    assert frame.gap_s.iloc[0] == pytest.approx(boots[0].gap_s, abs=1e-6)
+    assert frame.rd_earlykdump.tolist() == [True, True]
+    assert frame.early_kdump_enabled.isna().iloc[0] and frame.early_kdump_enabled.iloc[1]
+    assert "early-kdump kernel" in frame.failure.iloc[1]
+
+
+def test_early_kdump_start_and_the_service_verdict_in_seconds(tmp_path):
+    boots = (boots_at("2024-05-01T10:00:00", mode="early-kdump", seed=3)
+             + boots_at("2024-05-02T10:00:00", seed=4))
+
+    def when(b: synth.Boot, text: str) -> float:
+        return next(e.mono_us for e in b.entries if text in e.fields["MESSAGE"]) / 1e6
+
+    for fmt in ("json", "short-monotonic"):
+        frame = bootlag.scan(rendered(tmp_path, boots, fmt, name=fmt))
+        early, late = frame.iloc[0], frame.iloc[1]
+        assert early.early_enabled_s == pytest.approx(when(boots[0], "early-kdump is enabled"),
+                                                      abs=1e-6)
+        assert early.service_s == pytest.approx(when(boots[0], "Kdump already running"),
+                                                abs=1e-6)
+        assert early.early_enabled_s < early.gap_s < early.service_s
+        assert math.isnan(late.early_enabled_s) and late.service_s == late.gap_s
+    text = bootlag.scan(rendered(tmp_path, boots, "short-iso", name="iso"))
+    assert text[["early_enabled_s", "service_s"]].isna().all().all()  # no monotonic clock
+
+
 def test_columns_are_documented():
     boots = bootlag.scan([])
     assert list(boots.columns) == list(bootlag.COLUMNS)
@@ -111,7 +148,7 @@ def test_parallel_scan_gives_the_same_table():
     samples = __import__("pathlib").Path(__file__).resolve().parent.parent / "sample_logs"
     serial = bootlag.scan(samples, jobs=1)
     parallel = bootlag.scan(samples, jobs=2)
-    assert len(serial) == 52
+    assert len(serial) == 84
     assert serial.to_csv() == parallel.to_csv()
 
 
