@@ -1,0 +1,224 @@
+"""bootlag.stats on hand-built boots tables whose answers are known."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bootlag import stats
+from tests.helpers import boot, boots_frame
+
+
+def test_setup_follows_the_evidence():
+    frame = boots_frame(
+        boot("a", 2.0, mode="early-kdump"),
+        boot("b", 30.0, rd_earlykdump=True),  # configured, but kdumpctl armed it
+        boot("c", 30.0, early_kdump_enabled=True, rd_earlykdump=None),
+        boot("d", status="failed", crashkernel=None),
+        boot("e", status="not-armed"),  # memory reserved: kdump was meant to arm
+        boot("f", status="not-armed", crashkernel=None),
+        boot("g", mode="unknown", crashkernel=None),
+    )
+    assert list(stats.setup(frame)) == ["early-kdump", "early-kdump", "early-kdump", "kdump",
+                                        "kdump", "none", "kdump"]
+
+
+def _fleet() -> pd.DataFrame:
+    return boots_frame(
+        boot("a", 10.0), boot("a", 20.0), boot("b", 30.0), boot("c", 40.0),
+        boot("d", status="failed"),
+        boot("e", 50.0, clock="realtime"),
+        boot("f", 1.0, mode="early-kdump"), boot("g", 2.0, mode="early-kdump"),
+        boot("g", 3.0, mode="early-kdump"),
+        boot("z", status="not-armed", crashkernel=None),
+        boot("y", status="unknown", crashkernel=None),
+    )
+
+
+def test_exposure_counts_shares_and_exact_quantiles():
+    table = stats.exposure(_fleet())
+    assert list(table.index) == ["early-kdump", "kdump", "none", "fleet"]
+    kdump = table.loc["kdump"]
+    assert (kdump["boots"], kdump["hosts"], kdump["armed"], kdump["failed"]) == (6, 5, 5, 1)
+    assert kdump["failed_share"] == pytest.approx(1 / 6)
+    # Only the four monotonic gaps count; numpy's linear interpolation.
+    assert kdump["exact_gaps"] == 4
+    assert kdump["median_s"] == 25.0
+    assert kdump["p90_s"] == pytest.approx(37.0)
+    assert kdump["max_s"] == 40.0
+    assert (kdump["lower_bounds"], kdump["lower_bound_median_s"]) == (1, 50.0)
+    assert table.loc["early-kdump", "median_s"] == 2.0
+    none = table.loc["none"]
+    assert (none["boots"], none["not_armed"], none["unknown"], none["exact_gaps"]) == (2, 1, 1, 0)
+    assert np.isnan(none["median_s"])
+    assert table.loc["fleet", "boots"] == 11
+    assert table.loc["fleet", "armed_share"] == pytest.approx(8 / 11)
+
+
+def test_exposure_of_no_boots_is_an_empty_fleet_row():
+    table = stats.exposure(boots_frame())
+    assert list(table.index) == ["fleet"]
+    assert table.loc["fleet", "boots"] == 0
+
+
+def _two_modes(kdump: dict[str, list[float]], early: dict[str, list[float]]) -> pd.DataFrame:
+    rows = [boot(h, g) for h, gaps in kdump.items() for g in gaps]
+    rows += [boot(h, g, mode="early-kdump") for h, gaps in early.items() for g in gaps]
+    return boots_frame(*rows)
+
+
+def test_compare_constant_groups_have_exact_answers():
+    frame = _two_modes({f"k{i}": [20.0, 20.0] for i in range(5)},
+                       {f"e{i}": [2.0] for i in range(5)})
+    table = stats.compare(frame, resamples=200)
+    median = table.loc["median"]
+    assert (median["baseline_s"], median["candidate_s"]) == (20.0, 2.0)
+    assert median["difference_s"] == median["difference_s_low"] == median["difference_s_high"] == 18
+    assert median["ratio"] == median["ratio_low"] == median["ratio_high"] == 10
+    assert (median["baseline_boots"], median["candidate_hosts"]) == (10, 5)
+    assert median["method"] == "bootstrap over hosts"
+    assert table.loc["paired median", "method"].startswith("no host")
+
+
+def test_compare_interval_covers_the_estimate_and_is_reproducible():
+    rng = np.random.default_rng(3)
+    frame = _two_modes({f"k{i}": list(rng.uniform(10, 40, 4)) for i in range(8)},
+                       {f"e{i}": list(rng.uniform(1, 4, 4)) for i in range(6)})
+    first = stats.compare(frame, resamples=500, seed=1)
+    assert first.equals(stats.compare(frame, resamples=500, seed=1))
+    for name in ("median", "p90"):
+        row = first.loc[name]
+        assert row["difference_s_low"] <= row["difference_s"] <= row["difference_s_high"]
+        assert row["ratio_low"] <= row["ratio"] <= row["ratio_high"]
+        assert row["difference_s_low"] > 0  # early kdump is clearly shorter here
+
+
+def test_resampling_hosts_widens_the_interval_when_hosts_differ():
+    # Five hosts whose boots are alike within a host but differ across hosts:
+    # resampling single boots would pretend there are 100 independent gaps.
+    kdump = {f"k{i}": [10.0 * (i + 1)] * 20 for i in range(5)}
+    early = {f"e{i}": [1.0 + i] * 20 for i in range(5)}
+    clustered = stats.compare(_two_modes(kdump, early), resamples=500).loc["median"]
+    per_boot = {f"{h}-{n}": [g] for h, gaps in kdump.items() for n, g in enumerate(gaps)}
+    per_boot_early = {f"{h}-{n}": [g] for h, gaps in early.items() for n, g in enumerate(gaps)}
+    flat = stats.compare(_two_modes(per_boot, per_boot_early), resamples=500).loc["median"]
+    width = clustered["difference_s_high"] - clustered["difference_s_low"]
+    assert width > 2 * (flat["difference_s_high"] - flat["difference_s_low"])
+
+
+def test_compare_with_few_hosts_resamples_boots_and_says_so():
+    frame = _two_modes({"k": [10.0, 20.0, 30.0]}, {"e": [1.0, 2.0, 3.0]})
+    row = stats.compare(frame, resamples=100).loc["median"]
+    assert row["difference_s"] == 18.0
+    assert "host-to-host variation is not in the interval" in row["method"]
+
+
+def test_compare_with_an_empty_side_gives_no_numbers():
+    frame = _two_modes({"k": [10.0]}, {})
+    row = stats.compare(frame, resamples=50).loc["median"]
+    assert np.isnan(row["difference_s"]) and row["candidate_boots"] == 0
+    assert "no exact gap" in row["method"]
+
+
+def test_compare_ignores_wall_clock_lower_bounds():
+    frame = boots_frame(boot("k", 20.0), boot("e", 2.0, mode="early-kdump"),
+                        boot("e", 0.5, mode="early-kdump", clock="realtime"))
+    assert stats.compare(frame, resamples=20).loc["median", "candidate_s"] == 2.0
+
+
+def test_compare_by_setup_counts_a_fallback_against_early_kdump():
+    frame = boots_frame(boot("k", 20.0), boot("e", 2.0, mode="early-kdump"),
+                        boot("x", 30.0, rd_earlykdump=True))
+    assert stats.compare(frame, resamples=20).loc["median", "candidate_s"] == 2.0
+    by_setup = stats.compare(frame, resamples=20, by="setup").loc["median"]
+    assert by_setup["candidate_s"] == 16.0 and by_setup["baseline_s"] == 20.0
+
+
+def test_paired_hosts_and_the_paired_median():
+    start = pd.Timestamp("2025-01-10", tz="UTC")
+    rows = []
+    for i in range(5):
+        host = f"h{i}"
+        rows += [boot(host, 20.0 + i, kernel_start=start), boot(host, 22.0 + i,
+                                                                 kernel_start=start),
+                 boot(host, 2.0, mode="early-kdump", kernel_start=start + pd.Timedelta(days=i))]
+    rows += [boot("only-kdump", 50.0),
+             boot("h0", 0.1, mode="early-kdump", clock="realtime")]  # a lower bound: ignored
+    frame = boots_frame(*rows)
+    pairs = stats.paired_hosts(frame)
+    assert sorted(pairs.index) == [f"h{i}" for i in range(5)]
+    h3 = pairs.loc["h3"]
+    assert (h3["baseline_boots"], h3["baseline_median_s"], h3["candidate_median_s"]) == (2, 24, 2)
+    assert (h3["difference_s"], h3["ratio"]) == (22.0, 12.0)
+    assert h3["switched"] == start + pd.Timedelta(days=3)
+    assert list(pairs.index[:1]) == ["h4"]  # the largest saving first
+    paired = stats.compare(frame, resamples=300).loc["paired median"]
+    assert paired["difference_s"] == 21.0 and paired["baseline_hosts"] == 5
+    assert paired["difference_s_low"] >= 19.0 and paired["difference_s_high"] <= 23.0
+    assert paired["method"].startswith("per-host medians, bootstrap")
+
+
+def test_paired_hosts_with_no_switch_is_empty_with_its_columns():
+    pairs = stats.paired_hosts(_two_modes({"k": [10.0]}, {"e": [1.0]}))
+    assert pairs.empty and "difference_s" in pairs.columns
+
+
+def test_problem_hosts_worst_first_with_reasons():
+    frame = boots_frame(
+        boot("fine", 5.0), boot("fine", 6.0),
+        boot("slow", 90.0), boot("slow", 80.0),
+        boot("broken", 20.0), boot("broken", status="failed"),
+        boot("silent", status="not-armed"),
+        boot("late", 30.0, rd_earlykdump=True),
+        boot("bare", status="not-armed", crashkernel=None),
+        boot("cut", status="unknown", crashkernel=None),
+    )
+    table = stats.problem_hosts(frame, top=1)
+    assert list(table.index) == ["broken", "silent", "late", "bare", "slow"]
+    assert table.loc["broken", "problems"] == "arming failed in 1 of 2 boots"
+    assert table.loc["silent", "problems"] == (
+        "never armed in 1 of 1 boots although kdump was set up")
+    assert table.loc["late", "problems"] == (
+        "early kdump configured but not armed early in 1 of 1 boots")
+    assert table.loc["bare", "problems"] == "no kdump set up in 1 of 1 boots"
+    assert table.loc["slow", "problems"] == "largest gap 90.0 s"
+    assert (table.loc["slow", "max_gap_s"], table.loc["slow", "median_gap_s"]) == (90.0, 85.0)
+
+
+def test_phases_place_the_arming():
+    phases = {"kernel_s": 1.0, "initrd_s": 3.0, "userspace_s": 20.0}
+    frame = boots_frame(
+        boot("a", 0.5, mode="early-kdump", **phases),
+        boot("b", 3.5, mode="early-kdump", **phases),
+        boot("c", 10.0, **phases),
+        boot("d", 30.0, **phases),
+        boot("e", 3.0, mode="early-kdump", clock="realtime", **phases),  # a bound: left out
+        boot("f", 12.0),  # no "Startup finished"
+    )
+    table = stats.phases(frame)
+    assert list(table["host"]) == ["a", "b", "c", "d"]
+    assert list(table["armed_during"]) == ["kernel", "initrd", "userspace", "after startup"]
+    assert table["boot_s"].eq(24.0).all()
+    assert table.loc[2, "share_of_boot"] == pytest.approx(10 / 24)
+    summary = stats.phase_summary(frame)
+    assert list(summary.index) == ["early-kdump", "kdump"]
+    assert summary.loc["early-kdump", ["boots", "kernel", "initrd"]].tolist() == [2, 1, 1]
+    assert summary.loc["kdump", "median_gap_s"] == 20.0
+
+
+def test_over_time_by_week():
+    day = pd.Timestamp("2025-01-06", tz="UTC")  # a Monday
+    frame = boots_frame(
+        boot("a", 20.0, kernel_start=day), boot("b", 30.0, kernel_start=day),
+        boot("a", 2.0, mode="early-kdump", kernel_start=day + pd.Timedelta(days=8)),
+        boot("b", status="failed", kernel_start=day + pd.Timedelta(days=9)),
+        boot("c", 4.0, mode="early-kdump"),  # short-monotonic: no date
+    )
+    table = stats.over_time(frame)
+    assert [str(p.date()) for p in table.index] == ["2025-01-06", "2025-01-13"]
+    assert table["boots"].tolist() == [2, 2]
+    assert table["early-kdump"].tolist() == [0, 1]
+    assert table["armed_share"].tolist() == [1.0, 0.5]
+    assert table["median_s"].tolist() == [25.0, 2.0]
+    assert table.attrs["undated"] == 1
