@@ -1,0 +1,687 @@
+"""Charts of the boots table from `bootlag.scan`, in the style of seaborn.
+
+Each function takes the boots DataFrame first and an optional Matplotlib ``ax``
+(None: a new report-sized figure), draws on it and returns the Axes; none calls
+``plt.show()``. `CHARTS` maps the chart names of ``bootlag plot KIND`` to them.
+
+What every chart shares:
+
+* A gap is the seconds from kernel start (monotonic zero) until a crash kernel
+  was loaded. Boots are grouped by ``mode``, what armed them (as `stats.compare`),
+  or by `stats.setup`, what they were set up for (as `stats.exposure`; the ECDF,
+  which counts boots that never armed). Groups come in the order of
+  `stats.SETUPS`, one colour-blind-safe Okabe-Ito colour each (`PALETTE`);
+  empty groups are left out.
+* Exact gaps (``clock == "monotonic"``) are filled markers, and the only gaps in
+  boxes, violins, medians and ECDFs. Wall-clock gaps (``clock == "realtime"``)
+  are lower bounds, measured from the first logged line: hollow triangles
+  labelled "≥ wall-clock lower bound", kept out of every statistic.
+* Boots whose arming failed or that never armed are vermillion crosses (`FAILURE`).
+* Nothing to draw (an empty table, no pairs, an unknown host) gives an Axes that
+  says so rather than an error.
+* Drawn data carry a gid (``"exact:kdump"``, ``"bound:kdump"``, ``"ecdf:kdump"``,
+  ``"never"``, ...), kept as element ids in SVG output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter, PercentFormatter
+from matplotlib.transforms import ScaledTranslation, blended_transform_factory
+
+from . import stats
+
+__all__ = ["CHARTS", "FAILURE", "PALETTE", "ecdf", "gaps", "hosts", "over_time", "timeline"]
+
+PALETTE = {"early-kdump": "#0072B2", "kdump": "#E69F00", "none": "#999999"}
+FAILURE = "#D55E00"  # vermillion: failed or never armed
+PHASE_COLOURS = {"kernel": "#B8B8B8", "initrd": "#D6D6D6", "userspace": "#EDEDED"}
+EARLY_ENABLED_COLOUR = "#56B4E9"  # Okabe-Ito sky blue
+SERVICE_COLOUR = "#000000"
+FIGSIZE = (7.0, 4.0)
+BOUND_LABEL = "≥ wall-clock lower bound"
+NEVER_LABEL = "failed / never armed"
+NEVER = ("failed", "not-armed")
+
+_GREY = "#555555"
+_BOX_WIDTH = 0.5
+_BOUND_DX = 0.38  # lower bounds sit beside their group's box
+_BAR = 0.5  # height of a timeline row's bar, in rows
+
+
+# -- shared helpers -------------------------------------------------------------------------------
+
+def _axes(ax: Axes | None, figsize: tuple[float, float] = FIGSIZE) -> Axes:
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return ax
+
+
+def _nothing(ax: Axes, text: str, title: str) -> Axes:
+    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", fontsize=11,
+            color=_GREY, gid="nothing")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(title)
+    return ax
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _seconds(x: float) -> str:
+    return f"{x:.2f} s" if x < 0.995 else f"{x:.1f} s"
+
+
+def _plain(text: object) -> str:
+    """Text from the logs, drawn as is: a pair of "$" would start Matplotlib's mathtext."""
+    return str(text).replace("$", r"\$")
+
+
+def _colour(setup: str) -> str:
+    return PALETTE.get(setup, PALETTE["none"])
+
+
+def _grouped(boots: pd.DataFrame, by: str) -> pd.DataFrame:
+    """`boots` with a ``group`` column: the boot's ``mode`` or its `stats.setup`."""
+    if by not in ("mode", "setup"):
+        raise ValueError(f"by must be 'mode' or 'setup', not {by!r}")
+    return boots.assign(group=stats.setup(boots) if by == "setup" else boots["mode"])
+
+
+_BY_TITLE = {"mode": "by what armed it", "setup": "by setup"}
+
+
+def _exact(frame: pd.DataFrame) -> np.ndarray:
+    return stats.is_exact(frame).to_numpy(dtype=bool)
+
+
+def _bound(frame: pd.DataFrame) -> np.ndarray:
+    return stats.is_lower_bound(frame).to_numpy(dtype=bool)
+
+
+def _never(frame: pd.DataFrame) -> np.ndarray:
+    return frame["status"].isin(NEVER).to_numpy(dtype=bool)
+
+
+def _left_out(frame: pd.DataFrame, *, bounds: bool) -> list[str]:
+    """Phrases counting the boots of `frame` by why a chart could not place them."""
+    status = frame["status"]
+    armed_no_gap = status.isin(["armed"]) & frame["gap_s"].isna()
+    parts = [(int(_bound(frame).sum()) if bounds else 0, "with only a wall-clock lower bound"),
+             (int(status.isin(["failed"]).sum()), "failed"),
+             (int(status.isin(["not-armed"]).sum()), "never armed"),
+             (int(status.isin(["unknown"]).sum()), "of unknown status"),
+             (int(armed_no_gap.sum()), "armed at an unlogged time")]
+    return [f"{n} {what}" for n, what in parts if n]
+
+
+def _log_scale(ax: Axes, which: str) -> None:
+    """Log scale on the `which` ("x" or "y") axis, ticks as plain seconds at 1, 2, 5 x 10^k."""
+    (ax.set_xscale if which == "x" else ax.set_yscale)("log")
+    axis = ax.xaxis if which == "x" else ax.yaxis
+    axis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    axis.set_minor_formatter(NullFormatter())
+
+
+def _legend_below(ax: Axes, handles: list, *, ncol: int, lines: int = 2) -> None:
+    """A frameless legend under the x axis, below `lines` lines of tick labels and x label."""
+    shift = ScaledTranslation(0, -(4 + 14 * lines) / 72, ax.figure.dpi_scale_trans)
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0),
+              bbox_transform=ax.transAxes + shift, ncol=ncol, fontsize=7.5, frameon=False)
+
+
+def _exact_handle(colour: str, label: str) -> Line2D:
+    return Line2D([], [], ls="", marker="o", markersize=6, color=colour,
+                  markeredgecolor="white", label=label)
+
+
+def _bound_handle(colour: str = _GREY) -> Line2D:
+    return Line2D([], [], ls="", marker="^", markersize=7, markerfacecolor="none",
+                  markeredgecolor=colour, label=BOUND_LABEL)
+
+
+def _never_handle() -> Line2D:
+    return Line2D([], [], ls="", marker="x", markersize=7, markeredgewidth=1.8, color=FAILURE,
+                  label=NEVER_LABEL)
+
+
+# -- gaps -----------------------------------------------------------------------------------------
+
+def gaps(boots: pd.DataFrame, ax: Axes | None = None, *, by: str = "mode", kind: str = "box",
+         log: bool = False) -> Axes:
+    """Protection gap (seconds from kernel start, monotonic clock) per mode or setup.
+
+    Groups are ``by="mode"`` (what armed the boot, as `stats.compare`) or
+    ``by="setup"`` (what it was set up for, as `stats.exposure`). A box
+    (``kind="box"``: quartiles, whiskers to 1.5 IQR) or violin
+    (``kind="violin"``) of the exact gaps of each group with every boot as a
+    jittered dot and the median annotated; wall-clock lower bounds as hollow
+    triangles beside, outside the box. Tick labels count the exact gaps (boots)
+    and hosts behind each box; the x label counts the boots with no gap to draw.
+    ``log=True``: log-scale gap axis.
+    """
+    if kind not in ("box", "violin"):
+        raise ValueError(f"kind must be 'box' or 'violin', not {kind!r}")
+    ax = _axes(ax)
+    frame = _grouped(boots, by)
+    title = f"Protection gap per boot, {_BY_TITLE[by]}"
+    exact, bounds = frame[_exact(frame)], frame[_bound(frame)]
+    names = [s for s in stats.SETUPS if s in set(exact["group"]) | set(bounds["group"])]
+    if not names:
+        return _nothing(ax, "no gaps to show", title)
+    rng = np.random.default_rng(0)
+    labels = []
+    for i, name in enumerate(names):
+        colour = _colour(name)
+        mine = exact[exact["group"] == name]
+        values = mine["gap_s"].to_numpy(dtype=float)
+        lows = bounds.loc[bounds["group"] == name, "gap_s"].to_numpy(dtype=float)
+        if len(values):
+            _distribution(ax, values, i, colour, kind, name)
+            ax.scatter(i + rng.uniform(-0.11, 0.11, len(values)), values, s=18, color=colour,
+                       edgecolors="white", linewidths=0.4, zorder=3, gid=f"exact:{name}")
+            median = float(np.median(values))
+            ax.annotate(f"median\n{_seconds(median)}", (i - _BOX_WIDTH / 2, median),
+                        xytext=(-5, 0), textcoords="offset points", ha="right", va="center",
+                        fontsize=8, fontweight="bold", color="#333333", gid=f"median:{name}")
+        if len(lows):
+            ax.scatter(i + _BOUND_DX + rng.uniform(-0.04, 0.04, len(lows)), lows, marker="^",
+                       s=24, facecolors="none", edgecolors=colour, linewidths=1, zorder=3,
+                       gid=f"bound:{name}")
+        label = f"{name}\n{_count(len(values), 'boot')}, {_count(mine['host'].nunique(), 'host')}"
+        if len(lows):
+            label += f"\n+{_count(len(lows), 'lower bound')}"
+        labels.append(label)
+    ax.set_xticks(range(len(names)), labels)
+    ax.set_xlim(-0.85, len(names) - 1 + (0.6 if len(bounds) else 0.45))
+    if log:
+        _log_scale(ax, "y")
+    else:
+        ax.set_ylim(bottom=0)
+    ax.set_ylabel("gap (s): kernel start → crash kernel loaded")
+    missing = _left_out(frame[~(_exact(frame) | _bound(frame))], bounds=False)
+    ax.set_xlabel("not drawn (no gap): " + ", ".join(missing) if missing else "")
+    ax.xaxis.label.set(fontsize=8, color=_GREY)
+    handles = [_exact_handle(_GREY, "exact gap (monotonic), one boot")]
+    if len(bounds):
+        handles.append(_bound_handle())
+    ax.legend(handles=handles, fontsize=8, loc="best", framealpha=0.9)
+    ax.set_title(title + (" (log scale)" if log else ""))
+    ax.grid(axis="y", alpha=0.3)
+    return ax
+
+
+def _distribution(ax: Axes, values: np.ndarray, x: float, colour: str, kind: str,
+                  name: str) -> None:
+    """One box or violin of `values` at `x`, with a black median line."""
+    if kind == "box":
+        box = ax.boxplot([values], positions=[x], widths=_BOX_WIDTH, patch_artist=True,
+                         showfliers=False, manage_ticks=False, zorder=2,
+                         medianprops={"color": "black", "linewidth": 1.8},
+                         boxprops={"facecolor": colour, "alpha": 0.25, "edgecolor": colour},
+                         whiskerprops={"color": colour}, capprops={"color": colour})
+        box["boxes"][0].set_gid(f"box:{name}")
+        return
+    if len(values) > 1 and np.ptp(values) > 0:  # a KDE needs spread
+        parts = ax.violinplot([values], positions=[x], widths=0.6, showextrema=False)
+        for body in parts["bodies"]:
+            body.set(facecolor=colour, edgecolor=colour, alpha=0.25, gid=f"violin:{name}")
+    half = _BOX_WIDTH / 2
+    ax.hlines(np.median(values), x - half, x + half, colors="black", linewidth=1.8, zorder=2)
+
+
+# -- ecdf -----------------------------------------------------------------------------------------
+
+def ecdf(boots: pd.DataFrame, ax: Axes | None = None, *, log: bool = False) -> Axes:
+    """Share of boots protected (crash kernel loaded) t seconds after kernel start, per setup.
+
+    A step line per setup over the boots with an exact gap (monotonic clock)
+    plus those that failed or never armed: those never become protected, so
+    the line tops out at the share ever armed (annotated). The dotted line
+    marks the median, where the line reaches 50% (failed and never-armed boots
+    count as never protected, so it can lie above the median of exact gaps).
+    Boots with only a wall-clock lower bound, of unknown status or armed at an
+    unlogged time are left out and counted under the x axis. The legend counts
+    the boots and hosts behind each line. ``log=True``: log-scale time axis.
+    """
+    ax = _axes(ax)
+    title = "Share of boots protected t seconds after kernel start, by setup"
+    frame = _grouped(boots, "setup")
+    exact_mask, never_mask = _exact(frame), _never(frame)
+    counted = frame[exact_mask | never_mask]
+    names = [s for s in stats.SETUPS if (counted["group"] == s).any()]
+    if not names:
+        return _nothing(ax, "no exact gaps or failed boots to show", title)
+    all_gaps = frame.loc[exact_mask, "gap_s"].to_numpy(dtype=float)
+    positive = all_gaps[all_gaps > 0]
+    right = float(all_gaps.max()) * 1.08 if len(all_gaps) else 1.0
+    left = float(positive.min()) / 1.5 if log and len(positive) else (0.1 if log else 0.0)
+    tops: dict[str, float] = {}
+    for name in names:
+        part = counted[counted["group"] == name]
+        values = np.sort(part.loc[_exact(part), "gap_s"].to_numpy(dtype=float))
+        total = len(part)
+        shares = np.arange(1, len(values) + 1) / total
+        top = float(shares[-1]) if len(values) else 0.0
+        tops[name] = top
+        colour = _colour(name)
+        label = f"{name}: {_count(total, 'boot')}, {_count(part['host'].nunique(), 'host')}"
+        ax.step(np.concatenate([[left], values, [right]]), np.concatenate([[0.0], shares, [top]]),
+                where="post", color=colour, linewidth=2, label=label, gid=f"ecdf:{name}")
+        median = _median_with_never(values, total)
+        if median is not None:
+            ax.plot([median, median], [0, 0.5], ls=":", color=colour, linewidth=1.5,
+                    gid=f"median:{name}")
+            # Right of the line below 50% (where this line is already above), or, near the
+            # right edge, left of it above 50% (where this line is still below).
+            scale = np.log if log else (lambda v: v)
+            leftwards = (scale(median) - scale(left)) > 0.75 * (scale(right) - scale(left))
+            ax.annotate(f"median {_seconds(median)}", (median, 0.5),
+                        xytext=(-4, 4) if leftwards else (4, -4), textcoords="offset points",
+                        ha="right" if leftwards else "left", va="bottom" if leftwards else "top",
+                        fontsize=8, fontweight="bold", color=colour, gid=f"median-text:{name}")
+    _annotate_tops(ax, tops, right)
+    ax.axhline(0.5, color="#CCCCCC", linewidth=0.8, zorder=0)
+    ax.set_xlim(left, right)
+    if log:
+        _log_scale(ax, "x")
+    ax.set_ylim(-0.02, 1.08)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    xlabel = "seconds since kernel start (monotonic clock)"
+    left_out = _left_out(frame[~(exact_mask | never_mask)], bounds=True)
+    if left_out:
+        xlabel += "\nleft out: " + "; ".join(left_out)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("boots with a crash kernel loaded")
+    _legend_below(ax, ax.get_legend_handles_labels()[0], ncol=min(len(names), 3),
+                  lines=1 + xlabel.count("\n") + 1)
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def _median_with_never(values: np.ndarray, total: int) -> float | None:
+    """Median time to protection, the boots that never armed counting as infinitely late;
+    None when fewer than half the boots ever armed."""
+    padded = np.concatenate([values, np.full(total - len(values), np.inf)])
+    low, high = padded[(total - 1) // 2], padded[total // 2]
+    if not np.isfinite(low):
+        return None
+    return float(low if not np.isfinite(high) else (low + high) / 2)
+
+
+def _annotate_tops(ax: Axes, tops: dict[str, float], right: float) -> None:
+    """"84% ever armed" at the right end of each line: above the line's end, else below it
+    when that would cross another line's end or label."""
+    height = 0.07  # a label's height in shares, at report size
+    ends = {name: (top - 0.005, top + 0.005) for name, top in tops.items()}
+    labels_at: list[tuple[float, float]] = []
+    for name, top in sorted(tops.items(), key=lambda item: -item[1]):
+        others = [band for other, band in ends.items() if other != name] + labels_at
+        above, under = (top, top + height), (top - height, top)
+        below = (top > height and any(_overlap(above, band) for band in others)
+                 and not any(_overlap(under, band) for band in others))
+        labels_at.append(under if below else above)
+        ax.annotate(f"{top:.0%} ever armed", (right, top), xytext=(-3, -3 if below else 3),
+                    textcoords="offset points", ha="right", va="top" if below else "bottom",
+                    fontsize=8, color=_colour(name), gid=f"top:{name}")
+
+
+def _overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+# -- hosts ----------------------------------------------------------------------------------------
+
+def hosts(boots: pd.DataFrame, ax: Axes | None = None, *, baseline: str = "kdump",
+          candidate: str = "early-kdump") -> Axes:
+    """Per-host median exact gap (seconds, monotonic clock) under `baseline` and `candidate`.
+
+    A dumbbell per host of `stats.paired_hosts` (hosts with exact gaps under
+    both setups), from its candidate median to its baseline median, the host
+    with the largest difference on top, annotated with the ratio ("9.3× shorter").
+    """
+    pairs = stats.paired_hosts(boots, baseline, candidate)
+    ax = _axes(ax, (FIGSIZE[0], max(FIGSIZE[1], 1.6 + 0.32 * len(pairs))))
+    title = f"Median gap per host: {baseline} vs {candidate}"
+    if pairs.empty:
+        return _nothing(ax, f"no host has exact gaps under both {baseline} and {candidate}",
+                        title)
+    pairs = pairs.sort_values("difference_s", kind="stable")  # largest difference on top
+    y = np.arange(len(pairs))
+    base = pairs["baseline_median_s"].to_numpy(dtype=float)
+    cand = pairs["candidate_median_s"].to_numpy(dtype=float)
+    ax.hlines(y, cand, base, colors="#BBBBBB", linewidth=3, zorder=1, gid="dumbbells")
+    handles = []
+    for side, role, x in ((baseline, "baseline", base), (candidate, "candidate", cand)):
+        counts = pairs[f"{role}_boots"].to_numpy(dtype=int)
+        ax.scatter(x, y, s=60, color=_colour(side), edgecolors="white", linewidths=0.6,
+                   zorder=3, gid=f"median:{side}")
+        for row, (at, n) in enumerate(zip(x, counts, strict=True)):
+            ax.annotate(_count(int(n), "boot"), (at, row), xytext=(0, -7),
+                        textcoords="offset points", ha="center", va="top", fontsize=6.5,
+                        color=_colour(side), gid="boots")
+        handles.append(_exact_handle(_colour(side), f"{side}: median of the host's exact gaps "
+                                                    f"({_count(int(counts.sum()), 'boot')})"))
+    for row, (b, c, ratio) in enumerate(zip(base, cand, pairs["ratio"].to_numpy(dtype=float),
+                                            strict=True)):
+        if np.isfinite(ratio) and ratio > 0:
+            text = f"{ratio:.1f}× shorter" if ratio >= 1 else f"{1 / ratio:.1f}× longer"
+            ax.annotate(text, (max(b, c), row), xytext=(8, 0), textcoords="offset points",
+                        ha="left", va="center", fontsize=8, color="#333333", gid="ratio")
+    ax.set_yticks(y, [_plain(host) for host in pairs.index])
+    ax.set_ylim(-0.6, len(pairs) - 0.4)
+    ax.set_xlim(0, max(base.max(), cand.max()) * 1.3)
+    ax.set_xlabel("median gap (s): kernel start → crash kernel loaded")
+    _legend_below(ax, handles, ncol=1)
+    ax.set_title(f"{title} ({_count(len(pairs), 'host')} booted under both)")
+    ax.grid(axis="x", alpha=0.3)
+    return ax
+
+
+# -- timeline -------------------------------------------------------------------------------------
+
+def timeline(boots: pd.DataFrame, host: str | None = None, boot_id: str | None = None,
+             ax: Axes | None = None, *, last: int | None = 10) -> Axes:
+    """One row per boot of a host: where in the boot the crash kernel was armed.
+
+    x is seconds since kernel start. Each row stacks systemd's phases (kernel,
+    initrd, userspace from "Startup finished", when logged) and marks the
+    arming (gap_s, coloured by the boot's mode, with its value; hollow and
+    "≥" for a wall-clock lower bound), "early-kdump is enabled"
+    (``early_enabled_s``) and the kdump service's verdict (``service_s``) where
+    those columns exist; failed and never-armed boots get a vermillion cross at
+    the end of their bar. Rows: the `last` boots of `host` by kernel start
+    (all when None), or the boot(s) whose id is or starts with `boot_id`. With
+    neither given: the host whose switch to early kdump shortened its median gap
+    most (`stats.paired_hosts`), else the host with the most boots.
+    """
+    frame = boots
+    if boot_id is not None:
+        ids = frame["boot_id"].astype("string").fillna("")
+        frame = frame[ids.str.startswith(boot_id).to_numpy(dtype=bool)]
+    if host is None and boot_id is None and len(frame):
+        host = _default_host(frame)
+    if host is not None:
+        frame = frame[frame["host"].isin([host]).to_numpy(dtype=bool)]
+    frame = frame.sort_values("kernel_start", na_position="last", kind="stable")
+    if boot_id is None and last:
+        frame = frame.tail(last)
+    names = [_plain(name) for name in dict.fromkeys(frame["host"].astype(str))]
+    ax = _axes(ax, (FIGSIZE[0], max(FIGSIZE[1], 2.0 + 0.3 * len(frame))))
+    title = "Boot timeline — " + (", ".join(names) or _plain(host or boot_id or "no host"))
+    if boot_id is not None and len(frame) == 1:
+        title += f", boot {_plain(boot_id[:8])}"
+    if frame.empty:
+        what = (f"no boot {_plain(boot_id)}" if boot_id is not None else
+                f"no boots of host {_plain(host)}" if host is not None else "no boots")
+        return _nothing(ax, f"{what} to show", title)
+    handles = _timeline_rows(ax, frame.reset_index(drop=True))
+    ax.set_yticks(range(len(frame)), _row_labels(frame), fontsize=8)
+    ax.set_ylim(len(frame) - 0.4, -0.6)  # oldest on top
+    ax.set_xlim(left=0)
+    ax.set_xlabel("seconds since kernel start")
+    dated = frame["kernel_start"].notna()
+    ax.set_ylabel("kernel start (UTC)" if dated.all() else "boot" if not dated.any()
+                  else "kernel start (UTC) or boot")
+    _legend_below(ax, handles, ncol=4)
+    ax.set_title(title)
+    ax.grid(axis="x", alpha=0.3)
+    return ax
+
+
+def _default_host(frame: pd.DataFrame) -> str:
+    pairs = stats.paired_hosts(frame)
+    if not pairs.empty:
+        return str(pairs.index[0])
+    counts = frame.groupby(frame["host"].astype(str)).size()
+    return str(counts.sort_index().idxmax())
+
+
+def _row_labels(frame: pd.DataFrame) -> list[str]:
+    labels = []
+    for i, (start, boot_id) in enumerate(zip(frame["kernel_start"], frame["boot_id"],
+                                             strict=True)):
+        if pd.notna(start):
+            labels.append(pd.Timestamp(start).tz_convert("UTC").strftime("%Y-%m-%d %H:%M"))
+        elif pd.notna(boot_id):
+            labels.append(f"boot {str(boot_id)[:8]}")
+        else:
+            labels.append(f"boot #{i + 1}")
+    return labels
+
+
+def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """A float column, all NaN when the table does not have it."""
+    if name not in frame:
+        return np.full(len(frame), np.nan)
+    return pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)
+
+
+def _timeline_rows(ax: Axes, frame: pd.DataFrame) -> list:
+    """Draw the rows of `frame` (y = its positional index); return the legend handles."""
+    handles: list = []
+    y = np.arange(len(frame))
+    phase_s = {p: _column(frame, f"{p}_s") for p in PHASE_COLOURS}
+    has_phases = np.all([np.isfinite(v) for v in phase_s.values()], axis=0)
+    left = np.zeros(len(frame))
+    for phase, colour in PHASE_COLOURS.items():
+        width = phase_s[phase]
+        if has_phases.any():
+            ax.barh(y[has_phases], width[has_phases], left=left[has_phases], height=_BAR,
+                    color=colour, edgecolor="#999999", linewidth=0.5, zorder=1,
+                    gid=f"phase:{phase}")
+            handles.append(Patch(facecolor=colour, edgecolor="#999999", linewidth=0.5,
+                                 label=phase))
+        left = left + np.nan_to_num(width)
+    span = _column(frame, "log_span_s")
+    ends = np.where(has_phases, left, np.nan_to_num(span))
+    if (~has_phases & np.isfinite(span)).any():
+        rows = ~has_phases & np.isfinite(span)
+        ax.hlines(y[rows], 0, span[rows], colors="#AAAAAA", linewidth=1, linestyles="--",
+                  zorder=1, gid="log-span")
+        handles.append(Line2D([], [], color="#AAAAAA", ls="--", lw=1,
+                              label="log (no phase times)"))
+    handles += _milestones(ax, frame, y)
+    handles += _armed_markers(ax, frame, y)
+    handles += _never_markers(ax, frame, y, ends)
+    return handles
+
+
+def _milestones(ax: Axes, frame: pd.DataFrame, y: np.ndarray) -> list:
+    handles = []
+    for column, colour, label in (
+            ("early_enabled_s", EARLY_ENABLED_COLOUR, "early-kdump enabled (dracut)"),
+            ("service_s", SERVICE_COLOUR, "kdump service verdict")):
+        x = _column(frame, column)
+        if np.isfinite(x).any():
+            rows = np.isfinite(x)
+            ax.scatter(x[rows], y[rows], marker="|", s=160, linewidths=2, color=colour,
+                       zorder=2, gid=column)
+            handles.append(Line2D([], [], ls="", marker="|", markersize=10, markeredgewidth=2,
+                                  color=colour, label=label))
+    return handles
+
+
+def _armed_markers(ax: Axes, frame: pd.DataFrame, y: np.ndarray) -> list:
+    handles = []
+    gap = _column(frame, "gap_s")
+    armed = frame["status"].isin(["armed"]).to_numpy(dtype=bool) & np.isfinite(gap)
+    exact = armed & frame["clock"].isin(["monotonic"]).to_numpy(dtype=bool)
+    mode = frame["mode"].astype(str).to_numpy()
+    for name in [*stats.SETUPS, "unknown"]:
+        rows = exact & (mode == name)
+        if rows.any():
+            ax.scatter(gap[rows], y[rows], s=60, color=_colour(name), edgecolors="black",
+                       linewidths=0.6, zorder=4, gid=f"armed:{name}")
+            handles.append(Line2D([], [], ls="", marker="o", markersize=7, color=_colour(name),
+                                  markeredgecolor="black", markeredgewidth=0.6,
+                                  label=f"armed by {name}"))
+    bound = armed & ~exact
+    if bound.any():
+        ax.scatter(gap[bound], y[bound], s=70, marker="^", facecolors="white",
+                   edgecolors=[_colour(m) for m in mode[bound]], linewidths=1.5, zorder=4,
+                   gid="armed:bound")
+        for name in dict.fromkeys(mode[bound]):
+            handle = _bound_handle(_colour(name))
+            handle.set(label=f"{BOUND_LABEL} ({name})", markeredgewidth=1.5)
+            handles.append(handle)
+    for row in np.flatnonzero(armed):
+        prefix = "≥ " if bound[row] else ""
+        ax.annotate(prefix + _seconds(gap[row]), (gap[row], row), xytext=(7, 5),
+                    textcoords="offset points", ha="left", va="bottom", fontsize=7,
+                    color="#333333", gid="armed-value")
+    return handles
+
+
+def _never_markers(ax: Axes, frame: pd.DataFrame, y: np.ndarray, ends: np.ndarray) -> list:
+    status = frame["status"].astype(str).to_numpy()
+    gap = _column(frame, "gap_s")
+    never = np.isin(status, NEVER)
+    if never.any():
+        ax.scatter(ends[never], y[never], marker="x", s=60, linewidths=2, color=FAILURE,
+                   zorder=5, gid="never")
+    failures = frame["failure"] if "failure" in frame else pd.Series([None] * len(frame))
+    for row in range(len(frame)):
+        if never[row]:
+            text = "never armed"
+            if status[row] == "failed":
+                failure = failures.iloc[row]
+                text = f"failed: {_plain(_shorten(str(failure)))}" if pd.notna(failure) \
+                    else "failed"
+            colour = FAILURE
+        elif status[row] == "unknown":
+            text, colour = "unknown: the log misses the arming window", _GREY
+        elif status[row] == "armed" and not np.isfinite(gap[row]):
+            text, colour = "armed, time not logged", _GREY
+        else:
+            continue
+        ax.annotate(text, (ends[row], row - _BAR / 2), xytext=(-4, 1), textcoords="offset points",
+                    ha="right", va="bottom", fontsize=7, color=colour, gid="status-text")
+    return [_never_handle()] if never.any() else []
+
+
+def _shorten(text: str, width: int = 48) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+# -- over time ------------------------------------------------------------------------------------
+
+def over_time(boots: pd.DataFrame, ax: Axes | None = None, *, by: str = "mode",
+              log: bool = False) -> Axes:
+    """Each boot's gap (seconds, kernel start → crash kernel loaded) against its kernel start.
+
+    Dots coloured by mode (what armed the boot) or by setup (``by="setup"``)
+    for exact gaps, hollow triangles for wall-clock lower bounds, a line
+    through each group's weekly median of exact gaps, and
+    vermillion crosses along the top for boots that failed or never armed:
+    a rollout of early kdump shows as dots moving down. Boots without a
+    calendar kernel start (short-monotonic text) cannot be placed and are
+    counted in the x label. ``log=True``: log-scale gap axis.
+    """
+    ax = _axes(ax)
+    title = "Protection gap per boot over time"
+    frame = _grouped(boots, by)
+    dated = frame[frame["kernel_start"].notna().to_numpy(dtype=bool)]
+    undated = len(frame) - len(dated)
+    exact_mask, bound_mask, never_mask = _exact(dated), _bound(dated), _never(dated)
+    if not (exact_mask | bound_mask | never_mask).any():
+        return _nothing(ax, "no dated boots to show" if undated
+                        else "no gaps or failures to show", title)
+    days = _date_numbers(dated["kernel_start"])
+    gap = dated["gap_s"].to_numpy(dtype=float)
+    setups = dated["group"].astype(str).to_numpy()
+    handles: list = []
+    for name in stats.SETUPS:
+        rows = exact_mask & (setups == name)
+        lows = bound_mask & (setups == name)
+        if not (rows.any() or lows.any()):
+            continue
+        colour = _colour(name)
+        if rows.any():
+            ax.scatter(days[rows], gap[rows], s=22, color=colour, edgecolors="white",
+                       linewidths=0.4, zorder=3, gid=f"exact:{name}")
+            _weekly_median(ax, dated[rows], colour, name)
+        if lows.any():
+            ax.scatter(days[lows], gap[lows], marker="^", s=26, facecolors="none",
+                       edgecolors=colour, linewidths=1, zorder=3, gid=f"bound:{name}")
+        label = (f"{name}: {_count(int((rows | lows).sum()), 'boot')}, "
+                 f"{_count(dated.loc[rows | lows, 'host'].nunique(), 'host')}")
+        if lows.any():
+            label += f" ({int(lows.sum())} lower bounds)"
+        handles.append(_exact_handle(colour, label))
+    if bound_mask.any():
+        handles.append(_bound_handle())
+    if any(line.get_gid() and line.get_gid().startswith("weekly:") for line in ax.lines):
+        handles.append(Line2D([], [], color=_GREY, lw=1.5, label="weekly median (exact)"))
+    if never_mask.any():
+        top = blended_transform_factory(ax.transData, ax.transAxes)
+        ax.scatter(days[never_mask], np.full(int(never_mask.sum()), 0.97), transform=top,
+                   marker="x", s=40, linewidths=1.8, color=FAILURE, zorder=4, clip_on=False,
+                   gid="never")
+        handles.append(_never_handle())
+    span = max(float(days.max() - days.min()), 1.0)
+    ax.set_xlim(days.min() - 0.03 * span, days.max() + 0.03 * span)
+    locator = mdates.AutoDateLocator()
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    finite = gap[(exact_mask | bound_mask) & np.isfinite(gap)]
+    positive = finite[finite > 0]
+    # Headroom: the row of crosses along the top stays clear of the dots.
+    if log:
+        _log_scale(ax, "y")
+        low, high = (positive.min(), positive.max()) if len(positive) else (1.0, 10.0)
+        ax.set_ylim(float(low) / 1.5, float(high) * 2.2)
+    elif len(finite):
+        ax.set_ylim(0, max(float(finite.max()), 1.0) * 1.18)
+    ax.set_ylabel("gap (s): kernel start → crash kernel loaded")
+    xlabel = "kernel start (UTC)"
+    left_out = _left_out(dated[~(exact_mask | bound_mask | never_mask)], bounds=False)
+    if undated:
+        left_out.insert(0, f"{undated} without a calendar date (short-monotonic text)")
+    if left_out:
+        xlabel += "\nnot placed: " + "; ".join(left_out)
+    ax.set_xlabel(xlabel)
+    _legend_below(ax, handles, ncol=2, lines=1 + xlabel.count("\n") + 1)
+    ax.set_title(title + (" (log scale)" if log else ""))
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def _date_numbers(times: pd.Series) -> np.ndarray:
+    """Matplotlib date numbers (days) of UTC timestamps."""
+    naive = pd.to_datetime(times, utc=True).dt.tz_localize(None)
+    return np.asarray(mdates.date2num(naive.to_numpy(dtype="datetime64[us]")), dtype=float)
+
+
+def _weekly_median(ax: Axes, exact: pd.DataFrame, colour: str, name: str) -> None:
+    """A line through the median exact gap of each week (Monday-Sunday, UTC), at mid-week."""
+    naive = pd.to_datetime(exact["kernel_start"], utc=True).dt.tz_localize(None)
+    weeks = naive.dt.to_period("W").dt.start_time
+    medians = exact["gap_s"].groupby(weeks.to_numpy()).median()
+    if len(medians) < 2:
+        return
+    middle = (medians.index + pd.Timedelta(days=3.5)).to_numpy(dtype="datetime64[us]")
+    ax.plot(mdates.date2num(middle), medians.to_numpy(dtype=float), color=colour, lw=1.5,
+            alpha=0.8, zorder=2, gid=f"weekly:{name}")
+
+
+CHARTS: dict[str, Callable[..., Axes]] = {
+    "gaps": gaps,
+    "ecdf": ecdf,
+    "hosts": hosts,
+    "timeline": timeline,
+    "over-time": over_time,
+}
+

@@ -1,0 +1,334 @@
+"""Charts: what is drawn (points, boxes, steps, bars, labels) matches hand-made boots."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+import bootlag
+from bootlag import plot
+from tests.helpers import boot, boots_frame
+
+SAMPLE_LOGS = Path(__file__).resolve().parent.parent / "sample_logs"
+
+def by_gid(ax, gid: str) -> list:
+    return [a for a in ax.get_children() if a.get_gid() == gid]
+
+
+def one(ax, gid: str):
+    found = by_gid(ax, gid)
+    assert len(found) == 1, (gid, found)
+    return found[0]
+
+
+def ys(collection) -> list[float]:
+    return sorted(np.asarray(collection.get_offsets())[:, 1].tolist())
+
+
+def texts(ax) -> list[str]:
+    return [t.get_text() for t in ax.texts]
+
+
+def is_hollow(collection) -> bool:
+    faces = collection.get_facecolors()
+    return len(faces) == 0 or bool(np.all(faces[:, 3] == 0))
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def sample() -> pd.DataFrame:
+    return bootlag.scan([SAMPLE_LOGS])
+
+
+# -- gaps -------------------------------------------------------------------------------------
+
+@pytest.fixture
+def fleet() -> pd.DataFrame:
+    return boots_frame(
+        boot("e1", 2.0, "early-kdump"), boot("e1", 3.0, "early-kdump"),
+        boot("e2", 4.0, "early-kdump"),
+        boot("k1", 20.0), boot("k1", 30.0),
+        boot("k2", 10.0, clock="realtime"),  # a lower bound: would pull the median to 20
+        boot("k3", status="failed"), boot("k3", status="not-armed"),
+    )
+
+
+def test_gaps_groups_points_and_medians(fleet):
+    ax = plot.gaps(fleet)
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        "early-kdump\n3 boots, 2 hosts", "kdump\n2 boots, 1 host\n+1 lower bound"]
+    assert ys(one(ax, "exact:early-kdump")) == [2.0, 3.0, 4.0]
+    assert ys(one(ax, "exact:kdump")) == [20.0, 30.0]
+    bound = one(ax, "bound:kdump")
+    assert ys(bound) == [10.0] and is_hollow(bound)
+    assert np.asarray(bound.get_offsets())[0, 0] > 1.3  # beside the kdump box at x=1
+    assert one(ax, "median:early-kdump").get_text() == "median\n3.0 s"
+    assert one(ax, "median:kdump").get_text() == "median\n25.0 s"
+    box_y = one(ax, "box:kdump").get_path().vertices[:, 1]
+    assert (box_y.min(), box_y.max()) == pytest.approx((22.5, 27.5))  # quartiles of 20, 30
+    assert ax.get_xlabel() == "not drawn (no gap): 1 failed, 1 never armed"
+    assert plot.BOUND_LABEL in [t.get_text() for t in ax.get_legend().get_texts()]
+    assert ax.get_yscale() == "linear" and ax.get_ylim()[0] == 0
+
+
+def test_gaps_jitter_is_deterministic(fleet):
+    first = np.asarray(one(plot.gaps(fleet), "exact:early-kdump").get_offsets())
+    again = np.asarray(one(plot.gaps(fleet), "exact:early-kdump").get_offsets())
+    assert np.array_equal(first, again)
+    assert np.all(np.abs(first[:, 0]) < 0.2)
+
+
+def test_gaps_violin_and_log_scale(fleet):
+    ax = plot.gaps(fleet, kind="violin", log=True)
+    assert ax.get_yscale() == "log"
+    assert by_gid(ax, "violin:kdump") and by_gid(ax, "violin:early-kdump")
+    assert not by_gid(ax, "box:kdump")
+    assert one(ax, "median:kdump").get_text() == "median\n25.0 s"
+    with pytest.raises(ValueError, match="kind"):
+        plot.gaps(fleet, kind="bars")
+
+
+def test_gaps_draws_on_the_given_axes(fleet):
+    fig, ax = plt.subplots()
+    assert plot.gaps(fleet, ax=ax) is ax and len(fig.axes) == 1
+
+
+def test_gaps_only_lower_bounds_draw_no_box():
+    ax = plot.gaps(boots_frame(boot("k1", 12.0, clock="realtime"),
+                               boot("k1", 14.0, clock="realtime")))
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["kdump\n0 boots, 0 hosts\n"
+                                                            "+2 lower bounds"]
+    assert ys(one(ax, "bound:kdump")) == [12.0, 14.0]
+    assert not by_gid(ax, "box:kdump") and not by_gid(ax, "median:kdump")
+
+
+# -- ecdf -------------------------------------------------------------------------------------
+
+def test_ecdf_steps_top_out_at_the_armed_share():
+    boots = boots_frame(
+        boot("e1", 3.0, "early-kdump"), boot("e1", 1.0, "early-kdump"),
+        boot("e2", 2.0, "early-kdump"),
+        boot("e2", status="failed", rd_earlykdump=True),  # never protected: top at 3/4
+        boot("k1", 20.0), boot("k1", 10.0),
+        boot("k2", 5.0, clock="realtime"),  # left out: a lower bound
+        boot("k2", status="unknown"),  # left out
+    )
+    ax = plot.ecdf(boots)
+    early, kdump = one(ax, "ecdf:early-kdump"), one(ax, "ecdf:kdump")
+    right = ax.get_xlim()[1]
+    assert early.get_ydata().tolist() == [0, 0.25, 0.5, 0.75, 0.75]
+    assert early.get_xdata().tolist() == [0, 1.0, 2.0, 3.0, right]
+    assert kdump.get_ydata().tolist() == [0, 0.5, 1.0, 1.0]
+    assert kdump.get_xdata().tolist() == [0, 10.0, 20.0, right]
+    assert early.get_drawstyle() == "steps-post"
+    assert one(ax, "top:early-kdump").get_text() == "75% ever armed"
+    assert one(ax, "top:kdump").get_text() == "100% ever armed"
+    # Median: the failed boot counts as never protected: (2 + 3) / 2.
+    assert one(ax, "median-text:early-kdump").get_text() == "median 2.5 s"
+    assert one(ax, "median:early-kdump").get_xdata().tolist() == [2.5, 2.5]
+    assert one(ax, "median:early-kdump").get_ydata().tolist() == [0, 0.5]
+    assert one(ax, "median-text:kdump").get_text() == "median 15.0 s"
+    assert ("left out: 1 with only a wall-clock lower bound; 1 of unknown status"
+            in ax.get_xlabel())
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "early-kdump: 4 boots, 2 hosts", "kdump: 2 boots, 1 host"]
+    assert ax.yaxis.get_major_formatter()(0.5, 0) == "50%"
+
+
+def test_ecdf_without_a_median_when_most_never_armed():
+    boots = boots_frame(boot("k1", 8.0), boot("k1", status="not-armed"),
+                  boot("k1", status="failed"))
+    ax = plot.ecdf(boots, log=True)
+    assert one(ax, "ecdf:kdump").get_ydata().tolist() == pytest.approx([0, 1 / 3, 1 / 3])
+    assert one(ax, "top:kdump").get_text() == "33% ever armed"
+    assert not by_gid(ax, "median:kdump")
+    assert ax.get_xscale() == "log"
+
+
+# -- hosts ------------------------------------------------------------------------------------
+
+def test_hosts_dumbbells_join_the_per_host_medians():
+    boots = boots_frame(
+        boot("h1", 20.0), boot("h1", 30.0), boot("h1", 2.0, "early-kdump"),
+        boot("h1", 3.0, "early-kdump"),
+        boot("h2", 12.0), boot("h2", 4.0, "early-kdump"),
+        boot("h3", 25.0),  # never switched: not a pair
+    )
+    ax = plot.hosts(boots)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["h2", "h1"]  # largest on top
+    segments = [s.tolist() for s in one(ax, "dumbbells").get_segments()]
+    assert segments == [[[4.0, 0], [12.0, 0]], [[2.5, 1], [25.0, 1]]]
+    assert np.asarray(one(ax, "median:kdump").get_offsets()).tolist() == [[12.0, 0], [25.0, 1]]
+    assert np.asarray(one(ax, "median:early-kdump").get_offsets()).tolist() == [[4.0, 0],
+                                                                                [2.5, 1]]
+    assert [t.get_text() for t in by_gid(ax, "ratio")] == ["3.0× shorter", "10.0× shorter"]
+    assert "2 hosts" in ax.get_title()
+
+
+def test_hosts_without_pairs_says_so():
+    ax = plot.hosts(boots_frame(boot("h1", 20.0), boot("h2", 2.0, "early-kdump")))
+    assert texts(ax) == ["no host has exact gaps under both kdump and early-kdump"]
+
+
+# -- timeline ---------------------------------------------------------------------------------
+
+@pytest.fixture
+def host_boots() -> pd.DataFrame:
+    return boots_frame(
+        boot("h1", 2.5, "early-kdump", "2025-01-02T08:00:00Z", boot_id="b" * 32,
+             kernel_s=1.5, initrd_s=2.0, userspace_s=20.0, early_enabled_s=1.2,
+             service_s=18.0),
+        boot("h1", 15.0, "kdump", "2025-01-01T08:00:00Z", clock="realtime",
+             kernel_s=1.0, initrd_s=2.0, userspace_s=30.0),
+        boot("h1", None, "kdump", "2025-01-03T08:00:00Z", status="failed", kernel_s=1.0,
+             initrd_s=1.0, userspace_s=10.0, service_s=9.0,
+             failure="kexec: failed to load kdump kernel"),
+        boot("h2", 30.0, "kdump", "2025-01-01T09:00:00Z"),
+    )
+
+
+def widths(ax, gid: str) -> list[tuple[float, float]]:
+    return [(bar.get_x(), bar.get_width()) for bar in by_gid(ax, gid)]
+
+
+def test_timeline_rows_phases_and_markers(host_boots):
+    ax = plot.timeline(host_boots, host="h1")
+    assert ax.get_title() == "Boot timeline — h1"
+    # Oldest first: the wall-clock boot (Jan 1), the early one (Jan 2), the failed one (Jan 3).
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "2025-01-01 08:00", "2025-01-02 08:00", "2025-01-03 08:00"]
+    assert widths(ax, "phase:kernel") == [(0, 1.0), (0, 1.5), (0, 1.0)]
+    assert widths(ax, "phase:initrd") == [(1.0, 2.0), (1.5, 2.0), (1.0, 1.0)]
+    assert widths(ax, "phase:userspace") == [(3.0, 30.0), (3.5, 20.0), (2.0, 10.0)]
+    assert np.asarray(one(ax, "armed:early-kdump").get_offsets()).tolist() == [[2.5, 1]]
+    bound = one(ax, "armed:bound")
+    assert np.asarray(bound.get_offsets()).tolist() == [[15.0, 0]]
+    assert bound.get_facecolors()[0].tolist() == [1, 1, 1, 1]  # hollow, over the bar
+    assert sorted(t.get_text() for t in by_gid(ax, "armed-value")) == ["2.5 s", "≥ 15.0 s"]
+    assert np.asarray(one(ax, "early_enabled_s").get_offsets()).tolist() == [[1.2, 1]]
+    assert np.asarray(one(ax, "service_s").get_offsets()).tolist() == [[18.0, 1], [9.0, 2]]
+    assert np.asarray(one(ax, "never").get_offsets()).tolist() == [[12.0, 2]]  # bar's end
+    assert [t.get_text() for t in by_gid(ax, "status-text")] == [
+        "failed: kexec: failed to load kdump kernel"]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert {"kernel", "initrd", "userspace", f"{plot.BOUND_LABEL} (kdump)", plot.NEVER_LABEL,
+            "armed by early-kdump", "early-kdump enabled (dracut)",
+            "kdump service verdict"} <= set(legend)
+
+
+def test_timeline_last_boots_and_one_boot(host_boots):
+    ax = plot.timeline(host_boots, host="h1", last=2)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["2025-01-02 08:00",
+                                                            "2025-01-03 08:00"]
+    ax = plot.timeline(host_boots, boot_id="bbbbbbbb")
+    assert ax.get_title() == "Boot timeline — h1, boot bbbbbbbb"
+    assert len(ax.get_yticklabels()) == 1
+    assert np.asarray(one(ax, "armed:early-kdump").get_offsets()).tolist() == [[2.5, 0]]
+
+
+def test_timeline_default_host_is_the_one_that_switched(host_boots):
+    switched = pd.concat([host_boots, boots_frame(boot("h2", 3.0, "early-kdump",
+                                                 "2025-01-05T09:00:00Z"))])
+    assert plot.timeline(switched).get_title() == "Boot timeline — h2"
+    assert plot.timeline(host_boots).get_title() == "Boot timeline — h1"  # most boots
+
+
+def test_timeline_without_the_milestone_columns_or_dates(host_boots):
+    frame = host_boots.drop(columns=["early_enabled_s", "service_s"])
+    frame["kernel_start"] = pd.NaT
+    ax = plot.timeline(frame, host="h1")
+    assert not by_gid(ax, "early_enabled_s") and not by_gid(ax, "service_s")
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["boot bbbbbbbb", "boot #2",
+                                                            "boot #3"]
+    assert texts(plot.timeline(host_boots, host="nope")) == ["no boots of host nope to show"]
+
+
+# -- over time --------------------------------------------------------------------------------
+
+def test_over_time_places_boots_at_their_dates():
+    boots = boots_frame(
+        boot("k1", 25.0, kernel_start="2025-01-01T10:00:00Z"),
+        boot("k1", 35.0, kernel_start="2025-01-02T10:00:00Z"),
+        boot("k1", 21.0, kernel_start="2025-01-09T10:00:00Z"),
+        boot("e1", 3.0, "early-kdump", kernel_start="2025-01-10T10:00:00Z"),
+        boot("e1", 9.0, "kdump", kernel_start="2025-01-03T10:00:00Z", clock="realtime"),
+        boot("e1", status="failed", kernel_start="2025-01-04T12:00:00Z"),
+        boot("u1", 2.0, "early-kdump"),  # short-monotonic text: no date
+    )
+    ax = plot.over_time(boots)
+    day = mdates.date2num(np.datetime64("2025-01-01T10:00:00"))
+    close = np.testing.assert_allclose
+    close(one(ax, "exact:kdump").get_offsets(), [[day, 25.0], [day + 1, 35.0], [day + 8, 21.0]])
+    close(one(ax, "exact:early-kdump").get_offsets(), [[day + 9, 3.0]])
+    bound = one(ax, "bound:kdump")
+    assert is_hollow(bound)
+    close(bound.get_offsets(), [[day + 2, 9.0]])
+    never = one(ax, "never")
+    close(never.get_offsets(), [[day + 3 + 2 / 24, 0.97]])
+    # Along the top of the axes, whatever the gap axis: y in axes coordinates.
+    shown = never.get_offset_transform().transform(never.get_offsets())
+    assert shown[0, 1] == pytest.approx(ax.transAxes.transform((0, 0.97))[1])
+    weekly = one(ax, "weekly:kdump")  # weeks from Monday Dec 30 and Monday Jan 6
+    assert weekly.get_ydata().tolist() == [30.0, 21.0]
+    assert "1 without a calendar date" in ax.get_xlabel()
+    assert plot.NEVER_LABEL in [t.get_text() for t in ax.get_legend().get_texts()]
+    assert plot.over_time(boots, log=True).get_yscale() == "log"
+
+
+# -- nothing to show, the sample fleet -------------------------------------------------------
+
+@pytest.mark.parametrize("name", sorted(plot.CHARTS))
+def test_empty_table_draws_a_message(name, tmp_path):
+    ax = plot.CHARTS[name](boots_frame())
+    assert len(texts(ax)) == 1 and texts(ax)[0].startswith("no ")
+    ax.figure.savefig(tmp_path / "empty.png")
+
+
+def test_palette_is_okabe_ito():
+    assert plot.PALETTE == {"early-kdump": "#0072B2", "kdump": "#E69F00", "none": "#999999"}
+    assert plot.FAILURE == "#D55E00"
+    assert set(plot.CHARTS) == {"gaps", "ecdf", "hosts", "timeline", "over-time"}
+
+
+@pytest.mark.parametrize("name", sorted(plot.CHARTS))
+def test_every_chart_renders_the_sample_logs(name, sample, tmp_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ax = plot.CHARTS[name](sample)
+        assert "nothing" not in {a.get_gid() for a in ax.get_children()}
+        for suffix in ("png", "svg"):
+            ax.figure.savefig(tmp_path / f"{name}.{suffix}")
+            assert (tmp_path / f"{name}.{suffix}").stat().st_size > 1000
+    (width, height) = ax.figure.get_size_inches()
+    assert width == 7 and 4 <= height <= 8 and not math.isnan(height)
+
+
+def test_gaps_and_over_time_group_by_mode_or_setup():
+    frame = boots_frame(boot("e", 2.0, "early-kdump", "2025-01-01T10:00:00Z"),
+                        boot("x", 30.0, "kdump", "2025-01-02T10:00:00Z", rd_earlykdump=True))
+    by_mode = plot.gaps(frame)
+    assert [t.get_text().split("\n")[0] for t in by_mode.get_xticklabels()] == [
+        "early-kdump", "kdump"]
+    assert ys(one(by_mode, "exact:kdump")) == [30.0]
+    by_setup = plot.gaps(frame, by="setup")
+    assert [t.get_text() for t in by_setup.get_xticklabels()] == ["early-kdump\n2 boots, 2 hosts"]
+    assert ys(one(by_setup, "exact:early-kdump")) == [2.0, 30.0]
+    assert ys(one(plot.over_time(frame, by="setup"), "exact:early-kdump")) == [2.0, 30.0]
+    with pytest.raises(ValueError, match="by must be"):
+        plot.gaps(frame, by="host")
