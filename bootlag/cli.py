@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib.util
+import json
 import os
 import sys
 import warnings
@@ -45,7 +46,75 @@ export journals for the most exact answer with:
 # Exit statuses (documented in --help and the README).
 OK, PARTIAL, USAGE, NOTHING_READ = 0, 1, 2, 3
 
+TABLES = ("exposure", "comparison", "paired-hosts", "problem-hosts", "phases", "over-time")
+CHART_KINDS = ("gaps", "ecdf", "hosts", "timeline", "over-time")  # plot.CHARTS, unimported
+
+SUMMARY_EPILOG = """\
+examples:
+  bootlag summary sample_logs/                  findings and tables, readable
+  bootlag summary collected/ --json > stats.json
+  bootlag summary collected/ --csv --table problem-hosts
+
+Gap figures use exact (monotonic) gaps only; wall-clock gaps are lower bounds
+and are counted apart. Intervals are 95% bootstrap intervals, over hosts.
+"""
+
+PLOT_EPILOG = """\
+charts:
+  gaps       the gap of every boot by mode: box of exact gaps, boots as points
+  ecdf       share of boots protected t seconds after kernel start, by mode
+  hosts      per host that switched: median gap with kdump vs early kdump
+  timeline   one host's boots: kernel/initrd/userspace phases and when it armed
+  over-time  every boot's gap by date: a rollout of early kdump
+
+examples:
+  bootlag plot gaps sample_logs/ -o gaps.png --log
+  bootlag plot timeline collected/ --host db-03 -o db-03.svg
+"""
+
+REPORT_EPILOG = """\
+examples:
+  bootlag report sample_logs/ -o report.html    one file: open it, attach it, print it
+  bootlag report collected/ -o review.md        Markdown + review_files/*.png for a wiki
+"""
+
 TABLE_COLUMNS = ["host", "boot", "kernel_start", "gap_s", "mode", "status", "loader", "note"]
+
+
+def _add_paths(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="+", metavar="PATH",
+                        help="files, directories (searched recursively) or glob patterns; "
+                             "gzip/xz/bzip2 are decompressed on the fly")
+
+
+def _input_options() -> argparse.ArgumentParser:
+    """The options every command shares on how to read its PATHs."""
+    inputs = argparse.ArgumentParser(add_help=False)
+    inputs.add_argument("--year", type=int,
+                        help="year of the last line of year-less 'short' text "
+                             "(default: a '-- Logs begin at' header, else the file's date)")
+    inputs.add_argument("--tz", metavar="ZONE",
+                        help="IANA time zone of local-time text such as 'short' "
+                             "(default: UTC; not needed for short-iso, json, export)")
+    inputs.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
+                        help="read N files in parallel (default: one per core)")
+    inputs.add_argument("--dask", metavar="ADDRESS",
+                        help="read the files on the Dask cluster whose scheduler is at ADDRESS "
+                             "(tcp://host:8786); its workers must see the same paths "
+                             "(needs pip install 'bootlag[dask]')")
+    inputs.add_argument("--strict", action="store_true",
+                        help="stop at the first unreadable file or line instead of warning")
+    inputs.add_argument("-q", "--quiet", action="store_true",
+                        help="no warnings or progress on stderr")
+    return inputs
+
+
+def _table_options(parser: argparse.ArgumentParser, what: str) -> argparse._MutuallyExclusiveGroup:
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--csv", action="store_true", help=f"{what} as CSV on stdout")
+    output.add_argument("--json", action="store_true",
+                        help=f"{what} as JSON on stdout")
+    return output
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,36 +124,55 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    inputs = _input_options()
     scan = commands.add_parser(
-        "scan", help="find every boot and its protection gap",
+        "scan", parents=[inputs], help="find every boot and its protection gap",
         description="Find every boot in journal exports and compute its protection gap.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    scan.add_argument("paths", nargs="+", metavar="PATH",
-                      help="files, directories (searched recursively) or glob patterns; "
-                           "gzip/xz/bzip2 are decompressed on the fly")
-    output = scan.add_mutually_exclusive_group()
-    output.add_argument("--csv", action="store_true", help="all columns as CSV on stdout")
-    output.add_argument("--json", action="store_true",
-                        help="all columns as JSON records (one per line) on stdout")
+    _add_paths(scan)
+    output = _table_options(scan, "all columns (JSON: one record per line)")
     output.add_argument("--parquet", metavar="FILE",
                         help="all columns, typed, to a Parquet FILE; the summary on stdout "
                              "(needs pip install 'bootlag[parquet]')")
-    scan.add_argument("--year", type=int,
-                      help="year of the last line of year-less 'short' text "
-                           "(default: a '-- Logs begin at' header, else the file's date)")
-    scan.add_argument("--tz", metavar="ZONE",
-                      help="IANA time zone of local-time text such as 'short' "
-                           "(default: UTC; not needed for short-iso, json, export)")
-    scan.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
-                      help="read N files in parallel (default: one per core)")
-    scan.add_argument("--dask", metavar="ADDRESS",
-                      help="read the files on the Dask cluster whose scheduler is at ADDRESS "
-                           "(tcp://host:8786); its workers must see the same paths "
-                           "(needs pip install 'bootlag[dask]')")
-    scan.add_argument("--strict", action="store_true",
-                      help="stop at the first unreadable file or line instead of warning")
-    scan.add_argument("-q", "--quiet", action="store_true",
-                      help="no warnings or progress on stderr")
+    summary = commands.add_parser(
+        "summary", parents=[inputs], help="the fleet's exposure, what early kdump buys, "
+                                          "and the problem hosts",
+        description="Answer three questions about a fleet's boots: how exposed is it, what "
+                    "does early kdump buy over kdump (with 95%% bootstrap intervals), and "
+                    "which hosts are the problem.",
+        epilog=SUMMARY_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_paths(summary)
+    _table_options(summary, "the statistics (CSV: the --table chosen; JSON: every table)")
+    summary.add_argument("--table", choices=TABLES, default="exposure",
+                         help="the table --csv writes (default: exposure)")
+    plot = commands.add_parser(
+        "plot", parents=[inputs], help="draw one chart to an image file",
+        description="Draw one chart of the fleet's protection gaps to a PNG, SVG or PDF file.",
+        epilog=PLOT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    plot.add_argument("kind", choices=CHART_KINDS, metavar="KIND",
+                      help="which chart: " + ", ".join(CHART_KINDS))
+    _add_paths(plot)
+    plot.add_argument("-o", "--output", required=True, metavar="FILE",
+                      help="image file; its suffix picks the format (.png, .svg, .pdf)")
+    plot.add_argument("--log", action="store_true", help="log-scale gap axis (gaps, ecdf, "
+                                                         "over-time)")
+    plot.add_argument("--host", help="the host of a timeline (default: the host that gained "
+                                     "most from early kdump)")
+    plot.add_argument("--size", default="8x4.5", metavar="WxH",
+                      help="figure size in inches (default: 8x4.5)")
+    report = commands.add_parser(
+        "report", parents=[inputs], help="write a self-contained HTML (or Markdown) report",
+        description="Write a report of the fleet's protection gaps: findings in plain words, "
+                    "the summary tables, every chart, the problem hosts, the method and clock "
+                    "caveats, and every boot.",
+        epilog=REPORT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_paths(report)
+    report.add_argument("-o", "--output", required=True, metavar="FILE",
+                        help="report.html (one file, charts embedded) or report.md")
+    report.add_argument("--markdown", action="store_true",
+                        help="Markdown for wikis whatever the suffix; charts are written as "
+                             "PNGs to FILE's stem + '_files/'")
+    report.add_argument("--title", help="the report's title")
     return parser
 
 
@@ -99,37 +187,37 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return USAGE
+    run = {"scan": run_scan, "summary": run_summary, "plot": run_plot,
+           "report": run_report}[args.command]
     try:
-        return run_scan(args)
+        return run(args)
     except BrokenPipeError:  # `bootlag scan ... | head`: the reader has all it wants
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return OK
 
 
-def run_scan(args: argparse.Namespace) -> int:
+def read_boots(args: argparse.Namespace) -> tuple[pd.DataFrame | None, int]:
+    """Scan `args.paths` as the options say: (boots, OK), or (None, exit status) on error."""
     from . import BootlagError, BootlagWarning, scan
     from .records import NoSuchInput
     from .sos import known_zone
 
     if args.tz and not known_zone(args.tz):
-        return _error(f"--tz: unknown time zone {args.tz!r} (an IANA name such as "
-                      "Europe/Berlin)", USAGE)
-    # Missing extras are reported before a long scan, not after it.
-    if args.parquet and importlib.util.find_spec("pyarrow") is None:
-        return _error("--parquet needs pyarrow: pip install 'bootlag[parquet]'", USAGE)
+        return None, _error(f"--tz: unknown time zone {args.tz!r} (an IANA name such as "
+                            "Europe/Berlin)", USAGE)
     with contextlib.ExitStack() as stack:
         client = None
         if args.dask:
             try:
                 client = stack.enter_context(_dask_client(args.dask))
             except ImportError:
-                return _error("--dask needs dask.distributed: pip install 'bootlag[dask]'",
-                              USAGE)
+                return None, _error("--dask needs dask.distributed: pip install "
+                                    "'bootlag[dask]'", USAGE)
             except ValueError as exc:
-                return _error(f"not a Dask scheduler address: {args.dask}: {exc}", USAGE)
+                return None, _error(f"not a Dask scheduler address: {args.dask}: {exc}", USAGE)
             except OSError as exc:
-                return _error(f"cannot connect to the Dask scheduler at {args.dask}: {exc}",
-                              NOTHING_READ)
+                return None, _error(f"cannot connect to the Dask scheduler at {args.dask}: "
+                                    f"{exc}", NOTHING_READ)
         progress = None if args.quiet or not sys.stderr.isatty() else _Progress(sys.stderr)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore" if args.quiet else "always", BootlagWarning)
@@ -139,13 +227,22 @@ def run_scan(args: argparse.Namespace) -> int:
                              errors="raise" if args.strict else "warn", progress=progress,
                              jobs=args.jobs or None, client=client)
             except NoSuchInput as exc:
-                return _error(str(exc), USAGE)
+                return None, _error(str(exc), USAGE)
             except BootlagError as exc:
+                return None, _error(str(exc), NOTHING_READ)
+            finally:
                 if progress:
                     progress.done()
-                return _error(str(exc), NOTHING_READ)
-    if progress:
-        progress.done()
+    return boots, OK
+
+
+def run_scan(args: argparse.Namespace) -> int:
+    # Missing extras are reported before a long scan, not after it.
+    if args.parquet and importlib.util.find_spec("pyarrow") is None:
+        return _error("--parquet needs pyarrow: pip install 'bootlag[parquet]'", USAGE)
+    boots, status = read_boots(args)
+    if boots is None:
+        return status
     if args.csv:
         boots.to_csv(sys.stdout, index=False, date_format="%Y-%m-%dT%H:%M:%S.%fZ")
     elif args.json:
@@ -160,6 +257,83 @@ def run_scan(args: argparse.Namespace) -> int:
         print(summary_text(boots) if len(boots) else "no boots found")
     else:
         print(format_table(boots))
+    return _outcome(boots.attrs.get("inputs", []), quiet=args.quiet)
+
+
+def run_summary(args: argparse.Namespace) -> int:
+    boots, status = read_boots(args)
+    if boots is None:
+        return status
+    from . import report
+
+    found = report.tables(boots)
+    if args.csv:
+        found[args.table.replace("-", "_")].to_csv(sys.stdout, date_format="%Y-%m-%dT%H:%M:%SZ")
+    elif args.json:
+        document = {name: json.loads(table.reset_index().to_json(
+            orient="records", date_format="iso")) for name, table in found.items()}
+        json.dump(document, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+    else:
+        print(report.text(boots, found))
+    return _outcome(boots.attrs.get("inputs", []), quiet=args.quiet)
+
+
+def run_plot(args: argparse.Namespace) -> int:
+    try:
+        width, height = (float(x) for x in args.size.lower().split("x"))
+    except ValueError:
+        return _error(f"--size: expected WIDTHxHEIGHT in inches, such as 8x4.5, not "
+                      f"{args.size!r}", USAGE)
+    boots, status = read_boots(args)
+    if boots is None:
+        return status
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only: never open a window
+    import matplotlib.pyplot as plt
+
+    from . import plot
+
+    options: dict = {}
+    if args.log and args.kind in ("gaps", "ecdf", "over-time"):
+        options["log"] = True
+    if args.kind == "timeline":
+        options["host"] = args.host or _default_timeline_host(boots)
+    fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
+    plot.CHARTS[args.kind](boots, ax=ax, **options)
+    try:
+        fig.savefig(args.output)
+    except (OSError, ValueError) as exc:
+        return _error(f"cannot write {args.output}: {exc}", USAGE)
+    finally:
+        plt.close(fig)
+    return _outcome(boots.attrs.get("inputs", []), quiet=args.quiet)
+
+
+def _default_timeline_host(boots: pd.DataFrame) -> str | None:
+    from .report import timeline_host
+
+    return timeline_host(boots)
+
+
+def run_report(args: argparse.Namespace) -> int:
+    boots, status = read_boots(args)
+    if boots is None:
+        return status
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from . import report
+
+    try:
+        written = report.write(boots, args.output, markdown_format=args.markdown or None,
+                               title=args.title)
+    except OSError as exc:
+        return _error(f"cannot write {args.output}: {exc}", USAGE)
+    if not args.quiet:
+        print(f"wrote {written[0]}" + (f" and {len(written) - 1} charts" if len(written) > 1
+                                       else ""), file=sys.stderr)
     return _outcome(boots.attrs.get("inputs", []), quiet=args.quiet)
 
 

@@ -1,0 +1,422 @@
+"""Reports of a fleet's protection gaps: the statistics as text, Markdown or one HTML file.
+
+`tables` gives the raw statistics (for CSV/JSON); `findings` says what they
+mean in sentences; `text`, `markdown` and `html` lay both out with the charts
+of `bootlag.plot`. Every figure in a sentence or table is in seconds, and comes
+from exact (monotonic) gaps unless it says "≥" (a wall-clock lower bound).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html as html_escape
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import stats
+
+# The charts of a report, in order: (name in plot.CHARTS, caption).
+FIGURES = (
+    ("gaps", "Protection gap of every boot, by how it was armed. Boxes and medians use exact "
+             "(monotonic) gaps only; hollow markers are wall-clock lower bounds."),
+    ("ecdf", "Share of boots protected t seconds after kernel start. Boots that failed or "
+             "never armed never get there, so a curve can stop short of 100%."),
+    ("hosts", "Hosts that booted under both: each host's median gap with kdump and with "
+              "early kdump."),
+    ("over-time", "Gap of every boot by date: the rollout of early kdump across the fleet."),
+    ("timeline", "Where arming fell within the boot, for the host that gained most."),
+)
+MAX_BOOT_ROWS = 1000  # the appendix lists every boot up to this many
+
+METHOD = """\
+The protection gap of a boot is the time from kernel start until the first message \
+saying a crash kernel was loaded (by early kdump from the initramfs, or by the kdump \
+service). A panic inside the gap leaves no vmcore.
+
+Exact gaps come from the monotonic clock (time since kernel start) that journal \
+export, json, verbose and short-monotonic output carry. Text with wall-clock times only \
+(short, short-iso, syslog) gives a lower bound: journald stamps the boot's first line a \
+second or more after the kernel started. Lower bounds are marked "≥", drawn hollow and \
+left out of every median, percentile and interval. A wall-clock gap is not given at all \
+when the clock jumped or was stepped before arming.
+
+Gaps are compared by mode, what armed the boot. Exposure is counted by setup, what the \
+boot was set up to do: early-kdump if rd.earlykdump was on the kernel command line, \
+dracut said early kdump was enabled, or it armed from the initramfs; kdump if a crash \
+kernel was loaded, failed to load, or had memory reserved (crashkernel=); none otherwise.
+
+A boot is "failed" when a failure was logged and nothing loaded, "not armed" when its \
+log covers the start-up and nothing loaded, and "unknown" when the log misses that part \
+of the boot (it starts late or ends early). Percentiles interpolate linearly between \
+boots, so with fewer than 100 boots p99 lies near the maximum. Intervals are 95% \
+percentile bootstrap intervals ({resamples} resamples, seed {seed}); hosts are resampled \
+with all their boots when each side has at least {min_hosts} hosts, because boots of one \
+host are alike; with fewer, single boots are resampled and the interval is too narrow.
+"""
+
+
+def tables(boots: pd.DataFrame, *, resamples: int = 2000, seed: int = 0) -> dict[str,
+                                                                               pd.DataFrame]:
+    """The statistics behind a report, by name, as `bootlag.stats` returns them."""
+    return {
+        "exposure": stats.exposure(boots),
+        "comparison": stats.compare(boots, resamples=resamples, seed=seed),
+        "paired_hosts": stats.paired_hosts(boots),
+        "problem_hosts": stats.problem_hosts(boots),
+        "phases": stats.phase_summary(boots),
+        "over_time": stats.over_time(boots),
+    }
+
+
+def _s(value: float) -> str:
+    return "-" if pd.isna(value) else f"{value:.1f} s"
+
+
+def _pct(value: float) -> str:
+    return "-" if pd.isna(value) else f"{value:.0%}"
+
+
+def _interval(row: pd.Series, key: str, unit: str = " s") -> str:
+    low, high = row[f"{key}_low"], row[f"{key}_high"]
+    if pd.isna(low):
+        return ""
+    return f"{low:.1f}–{high:.1f}{unit}"
+
+
+def findings(boots: pd.DataFrame, found: dict[str, pd.DataFrame] | None = None) -> list[str]:
+    """The answers in plain sentences: exposure, what early kdump buys, problem hosts."""
+    found = found or tables(boots)
+    if boots.empty:
+        return ["No boots were found in the inputs."]
+    counts = boots["status"].value_counts()
+    dated = boots["kernel_start"].dropna()
+    span = (f" from {dated.min():%Y-%m-%d} to {dated.max():%Y-%m-%d}" if len(dated) else "")
+    out = [f"{len(boots)} boots on {boots['host'].nunique()} hosts{span}: "
+           + ", ".join(f"{counts.get(s, 0)} {s.replace('-', ' ')}" for s in stats.STATUSES
+                       if counts.get(s, 0)) + "."]
+    compared = found["comparison"]
+    median, p90 = compared.loc["median"], compared.loc["p90"]
+    if not pd.isna(median["difference_s"]):
+        out.append(
+            f"Boots armed by early kdump were protected after a median {_s(median['candidate_s'])}"
+            f" (p90 {_s(p90['candidate_s'])}), boots armed by the kdump service after "
+            f"{_s(median['baseline_s'])} (p90 {_s(p90['baseline_s'])}).")
+        ci = _interval(median, "difference_s")
+        ratio_ci = _interval(median, "ratio", "×")
+        out.append(
+            f"Early kdump shortened the median gap by {_s(median['difference_s'])}"
+            + (f" (95% interval {ci})" if ci else "")
+            + f", {median['ratio']:.1f}× shorter" + (f" ({ratio_ci})" if ratio_ci else "")
+            + f"; {int(median['baseline_boots'])} kdump and {int(median['candidate_boots'])} "
+              "early-kdump boots with exact gaps.")
+    paired = compared.loc["paired median"]
+    if paired["baseline_hosts"]:
+        hosts = int(paired["baseline_hosts"])
+        out.append(
+            f"On the {hosts} host{'s' * (hosts != 1)} that booted under both, the median gap "
+            f"went from {_s(paired['baseline_s'])} to {_s(paired['candidate_s'])} "
+            f"(the median host saved {_s(paired['difference_s'])}).")
+    problems = found["problem_hosts"]
+    serious = problems[problems[["failed", "not_armed", "early_not_armed"]].sum(axis=1) > 0]
+    if len(serious):
+        out.append(f"{len(serious)} host{'s' * (len(serious) != 1)} need a look: "
+                   + "; ".join(f"{host} ({row['problems']})"
+                               for host, row in serious.head(5).iterrows()) + ".")
+    bounds = int(boots["clock"].eq("realtime").sum())
+    if bounds:
+        out.append(f"{bounds} boots come from wall-clock text: their gaps are lower bounds, "
+                   "shown with ≥ and left out of the figures above.")
+    return out
+
+
+def display_tables(found: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The report's tables with readable headings and units, as strings."""
+    exposure = found["exposure"]
+    shown = {"How exposed is the fleet? (by setup)": pd.DataFrame({
+        "boots": exposure["boots"], "hosts": exposure["hosts"],
+        "armed": exposure["armed_share"].map(_pct),
+        "failed": exposure["failed_share"].map(_pct),
+        "never armed": exposure["not_armed_share"].map(_pct),
+        "unknown": exposure["unknown_share"].map(_pct),
+        "exact gaps": exposure["exact_gaps"],
+        "median": exposure["median_s"].map(_s), "p90": exposure["p90_s"].map(_s),
+        "p99": exposure["p99_s"].map(_s), "max": exposure["max_s"].map(_s),
+        "lower bounds": [f"{n} (median ≥{m:.1f} s)" if n else "0"
+                         for n, m in zip(exposure["lower_bounds"],
+                                         exposure["lower_bound_median_s"], strict=True)],
+    })}
+    compared = found["comparison"]
+    shown["What does early kdump buy? (by mode, exact gaps)"] = pd.DataFrame({
+        "kdump": compared["baseline_s"].map(_s),
+        "early kdump": compared["candidate_s"].map(_s),
+        "saved": compared["difference_s"].map(_s),
+        "95% interval": [_interval(r, "difference_s") or "-" for _, r in compared.iterrows()],
+        "times shorter": compared["ratio"].map(lambda r: "-" if pd.isna(r) else f"{r:.1f}×"),
+        "interval": [_interval(r, "ratio", "×") or "-" for _, r in compared.iterrows()],
+        "boots": [f"{b} / {c}" for b, c in zip(compared["baseline_boots"],
+                                               compared["candidate_boots"], strict=True)],
+        "hosts": [f"{b} / {c}" for b, c in zip(compared["baseline_hosts"],
+                                               compared["candidate_hosts"], strict=True)],
+        "method": compared["method"],
+    })
+    pairs = found["paired_hosts"]
+    shown["Hosts that booted under both"] = pd.DataFrame({
+        "kdump boots": pairs["baseline_boots"], "kdump median": pairs["baseline_median_s"].map(_s),
+        "early boots": pairs["candidate_boots"],
+        "early median": pairs["candidate_median_s"].map(_s),
+        "saved": pairs["difference_s"].map(_s),
+        "times shorter": pairs["ratio"].map(lambda r: f"{r:.1f}×"),
+        "first early boot (UTC)": pairs["switched"].map(_date),
+    })
+    problems = found["problem_hosts"]
+    shown["Which hosts are the problem?"] = pd.DataFrame({
+        "boots": problems["boots"], "largest gap": problems["max_gap_s"].map(_s),
+        "median gap": problems["median_gap_s"].map(_s),
+        "last boot (UTC)": problems["last_boot"].map(_date), "problems": problems["problems"],
+    })
+    phases = found["phases"]
+    shown["Where in the boot the arming fell (exact gaps, by mode)"] = pd.DataFrame({
+        "boots": phases["boots"], "median kernel": phases["median_kernel_s"].map(_s),
+        "median initrd": phases["median_initrd_s"].map(_s),
+        "median userspace": phases["median_userspace_s"].map(_s),
+        "median gap": phases["median_gap_s"].map(_s),
+        **{f"armed {'' if p.startswith('after') else 'in '}{p}": phases[p]
+           for p in stats.PHASES},
+    })
+    return shown
+
+
+def _date(value: pd.Timestamp) -> str:
+    return "-" if pd.isna(value) else f"{value:%Y-%m-%d %H:%M}"
+
+
+def text(boots: pd.DataFrame, found: dict[str, pd.DataFrame] | None = None) -> str:
+    """The findings and tables as plain text for a terminal."""
+    found = found or tables(boots)
+    parts = ["\n".join(_wrap(s) for s in findings(boots, found))]
+    for title, table in display_tables(found).items():
+        parts.append(f"{title}\n{'-' * len(title)}\n{_text_table(table)}")
+    return "\n\n".join(parts)
+
+
+def _text_table(table: pd.DataFrame) -> str:
+    """Aligned columns: words to the left, numbers and figures to the right."""
+    if table.empty:
+        return "(none)"
+    frame = table.reset_index()
+    cells = [[str(c) for c in frame.columns]]
+    cells += [[_cell(v) for v in row] for row in frame.itertuples(index=False)]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(frame.columns))]
+    left = [i == 0 or not _figure_column(frame.iloc[:, i]) for i in range(len(frame.columns))]
+    return "\n".join("  ".join(c.ljust(w) if lj else c.rjust(w)
+                               for c, w, lj in zip(row, widths, left, strict=True)).rstrip()
+                     for row in cells)
+
+
+def _figure_column(column: pd.Series) -> bool:
+    """Numbers, or strings that read as figures ("25.4 s", "97%", "3 / 4")."""
+    if pd.api.types.is_numeric_dtype(column):
+        return True
+    return all(str(v)[:1].isdigit() or str(v)[:1] in "-≥" for v in column)
+
+
+def _wrap(sentence: str, width: int = 92) -> str:
+    import textwrap
+
+    return textwrap.fill(sentence, width, subsequent_indent="  ")
+
+
+def _chart_images(boots: pd.DataFrame, render: Callable[[str, object], str]) -> list[tuple]:
+    """(name, caption, reference) per chart; `render(name, figure)` stores and returns a ref."""
+    import matplotlib.pyplot as plt
+
+    from . import plot
+
+    out = []
+    for name, caption in FIGURES:
+        kwargs = {}
+        if name == "timeline":
+            host = timeline_host(boots)
+            if host is None:
+                continue
+            kwargs["host"] = host
+            caption = caption.replace("the host that gained most", host)
+        fig, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
+        try:
+            plot.CHARTS[name](boots, ax=ax, **kwargs)
+            out.append((name, caption, render(name, fig)))
+        finally:
+            plt.close(fig)
+    return out
+
+
+def timeline_host(boots: pd.DataFrame) -> str | None:
+    """The host whose switch to early kdump saved most, else the host with most boots."""
+    pairs = stats.paired_hosts(boots)
+    if len(pairs):
+        return str(pairs.index[0])
+    return str(boots["host"].value_counts().index[0]) if len(boots) else None
+
+
+def _png(fig: object) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=144)  # type: ignore[attr-defined]
+    return buffer.getvalue()
+
+
+def _boot_list(boots: pd.DataFrame) -> pd.DataFrame:
+    view = boots.head(MAX_BOOT_ROWS)
+    return pd.DataFrame({
+        "host": view["host"], "boot": view["boot_id"].fillna("-").str.slice(0, 8),
+        "kernel start (UTC)": view["kernel_start"].map(_date),
+        "gap": [("-" if pd.isna(g) else f"{g:.3f} s" if c == "monotonic" else f"≥{g:.3f} s")
+                for g, c in zip(view["gap_s"], view["clock"], strict=True)],
+        "mode": view["mode"], "status": view["status"], "clock": view["clock"],
+        "note": view["note"].fillna(""),
+    })
+
+
+def _inputs(boots: pd.DataFrame) -> pd.DataFrame:
+    rows = boots.attrs.get("inputs", [])
+    return pd.DataFrame(rows, columns=["source", "format", "skipped", "error"]).fillna("")
+
+
+def _method(resamples: int, seed: int) -> str:
+    return METHOD.format(resamples=resamples, seed=seed,
+                         min_hosts=stats.MIN_HOSTS_FOR_HOST_BOOTSTRAP)
+
+
+def markdown(boots: pd.DataFrame, chart_dir: Path | None = None, *, title: str | None = None,
+             resamples: int = 2000, seed: int = 0) -> str:
+    """The report in Markdown; charts are written as PNGs into `chart_dir` and linked
+    relative to it (no charts when `chart_dir` is None)."""
+    found = tables(boots, resamples=resamples, seed=seed)
+    lines = [f"# {title or 'Crash kernel protection gap report'}", "",
+             f"Generated {_now()} by bootlag from {len(_inputs(boots))} inputs.", ""]
+    lines += [f"- {_md_cell(s)}" for s in findings(boots, found)] + [""]
+    for heading, table in display_tables(found).items():
+        lines += [f"## {heading}", "", _md_table(table), ""]
+    if chart_dir is not None:
+        chart_dir.mkdir(parents=True, exist_ok=True)
+
+        def store(name: str, fig: object) -> str:
+            path = chart_dir / f"{name}.png"
+            path.write_bytes(_png(fig))
+            return f"{chart_dir.name}/{path.name}"
+
+        lines += ["## Charts", ""]
+        for name, caption, ref in _chart_images(boots, store):
+            lines += [f"![{name}]({ref})", "", f"*{caption}*", ""]
+    lines += ["## Method and caveats", "", *_method(resamples, seed).split("\n"), ""]
+    lines += ["## Every boot", "", _md_table(_boot_list(boots), index=False), ""]
+    if len(boots) > MAX_BOOT_ROWS:
+        lines += [f"(first {MAX_BOOT_ROWS} of {len(boots)}; `bootlag scan --csv` lists all)", ""]
+    lines += ["## Inputs", "", _md_table(_inputs(boots), index=False), ""]
+    return "\n".join(lines)
+
+
+def _md_table(table: pd.DataFrame, index: bool = True) -> str:
+    if table.empty:
+        return "(none)"
+    frame = table.reset_index() if index else table
+    cells = [[str(c) for c in frame.columns]] + [[_md_cell(v) for v in row]
+                                                  for row in frame.itertuples(index=False)]
+    rows = ["| " + " | ".join(row) + " |" for row in cells]
+    return "\n".join([rows[0], "|" + "---|" * len(frame.columns), *rows[1:]])
+
+
+def _md_cell(value: object) -> str:
+    # Cells come from the logs: Markdown renders raw HTML, and a pipe ends a cell.
+    return html_escape.escape(_cell(value), quote=False).replace("|", "\\|")
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+STYLE = """
+body { font: 15px/1.45 system-ui, sans-serif; max-width: 70rem; margin: 2rem auto;
+       padding: 0 1rem; color: #222; }
+h1 { font-size: 1.6rem; } h2 { font-size: 1.25rem; margin-top: 2.2rem;
+     border-bottom: 1px solid #ddd; }
+table { border-collapse: collapse; margin: .5rem 0 1rem; font-size: 13px; }
+th, td { padding: .25rem .6rem; border-bottom: 1px solid #e5e5e5; text-align: right; }
+th { background: #f4f4f4; } td.text, th.text { text-align: left; }
+td { white-space: nowrap; } td.text:last-child { white-space: normal; }
+figure { margin: 1.2rem 0; } figure img { max-width: 100%; border: 1px solid #eee; }
+figcaption { color: #555; font-size: 13px; }
+.findings li { margin: .3rem 0; } .small { color: #666; font-size: 13px; }
+"""
+
+
+def html(boots: pd.DataFrame, *, title: str | None = None, resamples: int = 2000,
+         seed: int = 0) -> str:
+    """The report as one self-contained HTML page (charts embedded as PNG data)."""
+    found = tables(boots, resamples=resamples, seed=seed)
+    title = title or "Crash kernel protection gap report"
+    esc = html_escape.escape
+    parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{esc(title)}"
+             f"</title><style>{STYLE}</style></head><body>", f"<h1>{esc(title)}</h1>",
+             f"<p class='small'>Generated {_now()} by bootlag from {len(_inputs(boots))} "
+             "inputs.</p>", "<h2>Findings</h2><ul class='findings'>",
+             *(f"<li>{esc(s)}</li>" for s in findings(boots, found)), "</ul>"]
+    for heading, table in display_tables(found).items():
+        parts += [f"<h2>{esc(heading)}</h2>", _html_table(table)]
+
+    def embed(name: str, fig: object) -> str:
+        return "data:image/png;base64," + base64.b64encode(_png(fig)).decode()
+
+    parts.append("<h2>Charts</h2>")
+    for name, caption, ref in _chart_images(boots, embed):
+        parts.append(f"<figure id='chart-{name}'><img alt='{esc(caption)}' src='{ref}'>"
+                     f"<figcaption>{esc(caption)}</figcaption></figure>")
+    parts.append("<h2>Method and caveats</h2>")
+    parts += [f"<p>{esc(p)}</p>" for p in _method(resamples, seed).split("\n\n")]
+    parts += ["<h2>Every boot</h2>", _html_table(_boot_list(boots), index=False)]
+    if len(boots) > MAX_BOOT_ROWS:
+        parts.append(f"<p>(first {MAX_BOOT_ROWS} of {len(boots)}; <code>bootlag scan --csv"
+                     "</code> lists all)</p>")
+    parts += ["<h2>Inputs</h2>", _html_table(_inputs(boots), index=False), "</body></html>"]
+    return "\n".join(parts)
+
+
+def _html_table(table: pd.DataFrame, index: bool = True) -> str:
+    if table.empty:
+        return "<p>(none)</p>"
+    frame = table.reset_index() if index else table
+    numeric = [i > 0 and _figure_column(frame.iloc[:, i]) for i in range(len(frame.columns))]
+    esc = html_escape.escape
+    head = "".join(f"<th class='{'num' if n else 'text'}'>{esc(str(c))}</th>"
+                   for c, n in zip(frame.columns, numeric, strict=True))
+    body = "".join(
+        "<tr>" + "".join(f"<td class='{'num' if n else 'text'}'>{esc(_cell(v))}</td>"
+                         for v, n in zip(row, numeric, strict=True)) + "</tr>"
+        for row in frame.itertuples(index=False))
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _cell(value: object) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return ""
+    return str(value)
+
+
+def write(boots: pd.DataFrame, path: str | Path, *, markdown_format: bool | None = None,
+          title: str | None = None, resamples: int = 2000, seed: int = 0) -> list[Path]:
+    """Write the report to `path` (Markdown if it ends in .md or `markdown_format`);
+    returns every file written (a Markdown report's charts go to ``<stem>_files/``)."""
+    path = Path(path)
+    as_markdown = path.suffix.lower() in (".md", ".markdown") if markdown_format is None \
+        else markdown_format
+    if as_markdown:
+        chart_dir = path.with_name(f"{path.stem}_files")
+        path.write_text(markdown(boots, chart_dir, title=title, resamples=resamples, seed=seed),
+                        encoding="utf-8")
+        return [path, *sorted(chart_dir.glob("*.png"))]
+    path.write_text(html(boots, title=title, resamples=resamples, seed=seed), encoding="utf-8")
+    return [path]
