@@ -375,15 +375,18 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 
 
 class _Progress:
-    """A one-line file counter on a terminal's stderr."""
+    """A progress bar of inputs read, redrawn in place on a terminal's stderr."""
+
+    WIDTH = 24
 
     def __init__(self, stream: TextIO) -> None:
-        self.stream, self.count = stream, 0
+        self.stream = stream
 
-    def __call__(self, source) -> None:  # type: ignore[no-untyped-def]
-        self.count += 1
-        name = source.name if len(source.name) < 60 else "…" + source.name[-59:]
-        self.stream.write(f"\r\x1b[Kread {self.count}: {name}")
+    def __call__(self, source, done: int, total: int) -> None:  # type: ignore[no-untyped-def]
+        filled = self.WIDTH * done // max(total, 1)
+        name = source.name if len(source.name) < 50 else "…" + source.name[-49:]
+        self.stream.write(f"\r\x1b[K[{'#' * filled}{'.' * (self.WIDTH - filled)}] "
+                          f"{done}/{total} inputs  {name}")
         self.stream.flush()
 
     def done(self) -> None:

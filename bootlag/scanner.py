@@ -26,11 +26,12 @@ if TYPE_CHECKING:  # dask is an optional extra, imported by the caller who makes
 Errors = Literal["warn", "raise", "ignore"]
 # What reading one source gives: its records, what was learnt, or why it could not be read.
 Result = tuple[list[Record], SourceInfo, str | None]
+Progress = Callable[[Source, int, int], None]
 
 
 def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *,
          year: int | None = None, tz: str | None = None, errors: Errors = "warn",
-         progress: Callable[[Source], None] | None = None, jobs: int | None = 1,
+         progress: Progress | None = None, jobs: int | None = 1,
          client: Client | None = None) -> pd.DataFrame:
     """Find every boot in journal exports and compute its crash-kernel protection gap.
 
@@ -53,7 +54,8 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *,
         (`BootlagWarning` naming file and line), ``"raise"`` (`BootlagError`)
         or ``"ignore"``.
     progress
-        Called with each `Source` as it is done.
+        Called as ``progress(source, done, total)`` each time an input is done
+        (``done`` of ``total`` inputs).
     jobs
         Processes reading files in parallel (``None``: one per core). The
         result does not depend on it. Ignored when `client` is given.
@@ -126,7 +128,7 @@ def _joined(a: Result, b: Result) -> Result:
 
 
 def _merge(sources: list[Source], results: Iterable[Result], errors: Errors,
-           progress: Callable[[Source], None] | None) -> pd.DataFrame:
+           progress: Progress | None) -> pd.DataFrame:
     """The boots table from every source's `read_source` result, taken in source order.
 
     Shared by every backend, so where files were read never changes the table,
@@ -135,9 +137,9 @@ def _merge(sources: list[Source], results: Iterable[Result], errors: Errors,
     records: list[Record] = []
     infos: dict[str, SourceInfo] = {}
     inputs = []
-    for source, (found, info, error) in zip(sources, results, strict=True):
+    for done, (source, (found, info, error)) in enumerate(zip(sources, results, strict=True), 1):
         if progress is not None:
-            progress(source)
+            progress(source, done, len(sources))
         inputs.append({"source": source.name, "format": None if error else info.format,
                        "skipped": sum(map(len, info.skipped.values())), "error": error})
         if error is not None:

@@ -138,3 +138,17 @@ def test_report_html_and_markdown(tmp_path, capsys):
     assert len(list((tmp_path / "wiki_files").glob("*.png"))) == 5
     assert "wrote" in capsys.readouterr().err
     assert main(["report", str(SAMPLES), "-o", str(tmp_path / "no" / "dir.html")]) == 2
+
+
+def test_progress_bar_counts_inputs():
+    import types
+
+    import bootlag
+    from bootlag.cli import _Progress
+
+    calls = []
+    bootlag.scan([SAMPLES], progress=lambda source, done, total: calls.append((done, total)))
+    assert calls == [(n, 14) for n in range(1, 15)]
+    stream = io.StringIO()
+    _Progress(stream)(types.SimpleNamespace(name="x.json"), 7, 14)
+    assert stream.getvalue().endswith("[############............] 7/14 inputs  x.json")
