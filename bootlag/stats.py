@@ -127,16 +127,18 @@ def compare(boots: pd.DataFrame, baseline: str = "kdump", candidate: str = "earl
     sides = [exact[exact[by] == name] for name in (baseline, candidate)]
     by_host = min(side["host"].nunique() for side in sides) >= MIN_HOSTS_FOR_HOST_BOOTSTRAP
     rng = np.random.default_rng(seed)
-    # One set of resamples per side serves every statistic.
-    draws = [_resample(side, by_host, rng, resamples) for side in sides]
-    rows = [_unpaired_row(name, sides, draws, q, by_host, confidence)
-            for name, q in (("median", 0.5), ("p90", 0.9))]
+    statistics = (("median", 0.5), ("p90", 0.9))
+    # One set of resamples per side serves every statistic: (resamples, statistics).
+    draws = [_bootstrap_quantiles(side, by_host, [q for _, q in statistics], rng, resamples)
+             for side in sides]
+    rows = [_unpaired_row(name, sides, [d[:, i] for d in draws], q, by_host, confidence)
+            for i, (name, q) in enumerate(statistics)]
     rows.append(_paired_row(paired_hosts(boots, baseline, candidate, by=by), rng, resamples,
                             confidence))
     return pd.DataFrame(rows).set_index("statistic")
 
 
-def _unpaired_row(name: str, sides: Sequence[pd.DataFrame], draws: Sequence[list[np.ndarray]],
+def _unpaired_row(name: str, sides: Sequence[pd.DataFrame], draws: Sequence[np.ndarray],
                   q: float, by_host: bool, confidence: float) -> dict:
     row = _counts(name, len(sides[0]), len(sides[1]), sides[0]["host"].nunique(),
                   sides[1]["host"].nunique())
@@ -144,8 +146,7 @@ def _unpaired_row(name: str, sides: Sequence[pd.DataFrame], draws: Sequence[list
         row["method"] = "not enough boots: a side has no exact gap"
         return row
     base, cand = (float(np.quantile(side["gap_s"], q)) for side in sides)
-    base_samples, cand_samples = (np.array([np.quantile(d, q) for d in side]) for side in draws)
-    row.update(_estimates(base, cand, base_samples, cand_samples, confidence))
+    row.update(_estimates(base, cand, draws[0], draws[1], confidence))
     row["method"] = ("bootstrap over hosts" if by_host else
                      "bootstrap over boots (fewer than 5 hosts on a side: "
                      "host-to-host variation is not in the interval)")
@@ -202,25 +203,31 @@ def _interval(row: dict, key: str, samples: np.ndarray, confidence: float) -> No
         row[f"{key}_low"], row[f"{key}_high"] = np.percentile(samples, [tail, 100 - tail])
 
 
-def _resample(side: pd.DataFrame, by_host: bool, rng: np.random.Generator,
-              resamples: int) -> list[np.ndarray]:
-    """`resamples` bootstrap samples of `side`'s gaps, resampling hosts (with all
-    their boots) or single boots."""
+def _bootstrap_quantiles(side: pd.DataFrame, by_host: bool, qs: Sequence[float],
+                         rng: np.random.Generator, resamples: int) -> np.ndarray:
+    """Quantiles `qs` of `resamples` bootstrap samples of `side`'s gaps, resampling hosts
+    (with all their boots) or single boots: an array of shape (resamples, len(qs)).
+
+    A resample is a count of draws per host (or boot), so each boot's weight is
+    its host's count: the quantile of the weighted sorted gaps equals
+    ``np.quantile`` of the resample written out, without writing it out.
+    """
     if side.empty:
-        return []
-    ordered = side.sort_values("host", kind="stable")
+        return np.full((resamples, len(qs)), np.nan)
+    ordered = side.sort_values("gap_s", kind="stable")
     gaps = ordered["gap_s"].to_numpy(dtype=float)
-    if not by_host:
-        return list(gaps[rng.integers(0, gaps.size, size=(resamples, gaps.size))])
-    sizes = ordered.groupby("host", sort=True).size().to_numpy()
-    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    samples = []
-    for hosts in rng.integers(0, sizes.size, size=(resamples, sizes.size)):
-        lengths = sizes[hosts]
-        # Each chosen host contributes its run gaps[start : start + size].
-        offsets = np.repeat(starts[hosts] - np.cumsum(lengths) + lengths, lengths)
-        samples.append(gaps[offsets + np.arange(lengths.sum())])
-    return samples
+    units = (pd.factorize(ordered["host"])[0] if by_host else np.arange(gaps.size))
+    n_units = int(units.max()) + 1
+    out = np.empty((resamples, len(qs)))
+    for i in range(resamples):
+        counts = np.bincount(rng.integers(0, n_units, n_units), minlength=n_units)
+        ranks = np.cumsum(counts[units])  # boots ranked below and at each sorted gap
+        positions = np.asarray(qs) * (ranks[-1] - 1)  # numpy's default "linear" method
+        low = np.floor(positions)
+        below = gaps[np.searchsorted(ranks, low, side="right")]
+        above = gaps[np.searchsorted(ranks, np.minimum(low + 1, ranks[-1] - 1), side="right")]
+        out[i] = below + (positions - low) * (above - below)
+    return out
 
 
 def paired_hosts(boots: pd.DataFrame, baseline: str = "kdump", candidate: str = "early-kdump",

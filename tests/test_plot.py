@@ -332,3 +332,13 @@ def test_gaps_and_over_time_group_by_mode_or_setup():
     assert ys(one(plot.over_time(frame, by="setup"), "exact:early-kdump")) == [2.0, 30.0]
     with pytest.raises(ValueError, match="by must be"):
         plot.gaps(frame, by="host")
+
+
+def test_hosts_draws_a_spread_of_many_hosts():
+    rows = []
+    for i in range(40):
+        rows += [boot(f"h{i:02d}", 10.0 + i), boot(f"h{i:02d}", 2.0, "early-kdump")]
+    ax = plot.hosts(boots_frame(*rows), limit=5)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["h00", "h10", "h19", "h29", "h39"]  # ranks 0, 10, 20, 29, 39 of 40
+    assert "5 of the 40 hosts" in ax.get_title()

@@ -222,3 +222,21 @@ def test_over_time_by_week():
     assert table["armed_share"].tolist() == [1.0, 0.5]
     assert table["median_s"].tolist() == [25.0, 2.0]
     assert table.attrs["undated"] == 1
+
+
+@pytest.mark.parametrize("by_host", [True, False])
+def test_weighted_bootstrap_quantiles_equal_quantiles_of_the_written_out_resample(by_host):
+    rng = np.random.default_rng(0)
+    side = pd.DataFrame({"host": rng.integers(0, 7, 40).astype(str),
+                         "gap_s": rng.uniform(1, 30, 40)})
+    qs = [0.0, 0.5, 0.9, 0.99, 1.0]
+    got = stats._bootstrap_quantiles(side, by_host, qs, np.random.default_rng(5), 50)
+    replay = np.random.default_rng(5)
+    ordered = side.sort_values("gap_s", kind="stable")
+    units = pd.factorize(ordered["host"])[0] if by_host else np.arange(len(ordered))
+    expected = []
+    for _ in range(50):
+        counts = np.bincount(replay.integers(0, units.max() + 1, units.max() + 1),
+                             minlength=units.max() + 1)
+        expected.append(np.quantile(np.repeat(ordered["gap_s"], counts[units]), qs))
+    np.testing.assert_allclose(got, np.array(expected))
