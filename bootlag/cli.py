@@ -56,13 +56,14 @@ examples:
   bootlag summary collected/ --csv --table problem-hosts
 
 Gap figures use exact (monotonic) gaps only; wall-clock gaps are lower bounds
-and are counted apart. Intervals are 95% bootstrap intervals, over hosts.
+and are counted apart. Intervals are 95% bootstrap intervals: hosts are
+resampled when each side has at least 5, else single boots (the table says which).
 """
 
 PLOT_EPILOG = """\
 charts:
   gaps       the gap of every boot by mode: box of exact gaps, boots as points
-  ecdf       share of boots protected t seconds after kernel start, by mode
+  ecdf       share of boots protected t seconds after kernel start, by setup
   hosts      per host that switched: median gap with kdump vs early kdump
   timeline   one host's boots: kernel/initrd/userspace phases and when it armed
   over-time  every boot's gap by date: a rollout of early kdump
@@ -299,7 +300,11 @@ def run_plot(args: argparse.Namespace) -> int:
     if args.log and args.kind in ("gaps", "ecdf", "over-time"):
         options["log"] = True
     if args.kind == "timeline":
-        options["host"] = args.host or _default_timeline_host(boots)
+        options["host"] = args.host or plot.default_host(boots)
+        if args.host and not boots["host"].eq(args.host).any():
+            known = ", ".join(sorted(boots["host"].unique())[:10])
+            return _error(f"--host {args.host!r}: no boots of that host (hosts: {known}"
+                          f"{', …' if boots['host'].nunique() > 10 else ''})", USAGE)
     fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
     plot.CHARTS[args.kind](boots, ax=ax, **options)
     try:
@@ -309,12 +314,6 @@ def run_plot(args: argparse.Namespace) -> int:
     finally:
         plt.close(fig)
     return _outcome(boots.attrs.get("inputs", []), quiet=args.quiet)
-
-
-def _default_timeline_host(boots: pd.DataFrame) -> str | None:
-    from .report import timeline_host
-
-    return timeline_host(boots)
 
 
 def run_report(args: argparse.Namespace) -> int:

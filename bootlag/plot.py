@@ -18,7 +18,8 @@ What every chart shares:
   labelled "≥ wall-clock lower bound", kept out of every statistic.
 * Boots whose arming failed or that never armed are vermillion crosses (`FAILURE`).
 * Nothing to draw (an empty table, no pairs, an unknown host) gives an Axes that
-  says so rather than an error.
+  says so rather than an error. A missing value (pandas NA) in ``mode``,
+  ``clock`` or ``status`` matches no mode, clock or status.
 * Drawn data carry a gid (``"exact:kdump"``, ``"bound:kdump"``, ``"ecdf:kdump"``,
   ``"never"``, ...), kept as element ids in SVG output.
 """
@@ -39,9 +40,11 @@ from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
 from . import stats
 
-__all__ = ["CHARTS", "FAILURE", "PALETTE", "ecdf", "gaps", "hosts", "over_time", "timeline"]
+__all__ = ["CHARTS", "FAILURE", "PALETTE", "default_host", "ecdf", "gaps", "hosts", "over_time",
+           "timeline"]
 
-PALETTE = {"early-kdump": "#0072B2", "kdump": "#E69F00", "none": "#999999"}
+PALETTE = {"early-kdump": "#0072B2", "kdump": "#E69F00", "none": "#999999",
+           "unknown": "#CC79A7"}
 FAILURE = "#D55E00"  # vermillion: failed or never armed
 PHASE_COLOURS = {"kernel": "#B8B8B8", "initrd": "#D6D6D6", "userspace": "#EDEDED"}
 EARLY_ENABLED_COLOUR = "#56B4E9"  # Okabe-Ito sky blue
@@ -92,36 +95,49 @@ def _colour(setup: str) -> str:
 
 
 def _grouped(boots: pd.DataFrame, by: str) -> pd.DataFrame:
-    """`boots` with a ``group`` column: the boot's ``mode`` or its `stats.setup`."""
+    """`boots` but capture kernels (`stats.regular`), with a ``group`` column: the boot's
+    ``mode`` ("unknown" where missing) or its `stats.setup`."""
     if by not in ("mode", "setup"):
         raise ValueError(f"by must be 'mode' or 'setup', not {by!r}")
-    return boots.assign(group=stats.setup(boots) if by == "setup" else boots["mode"])
+    boots = stats.regular(boots)
+    if by == "setup":
+        return boots.assign(group=stats.setup(boots))
+    return boots.assign(group=boots["mode"].astype("string").fillna("unknown"))
 
 
 _BY_TITLE = {"mode": "by what armed it", "setup": "by setup"}
 
 
+def _is(column: pd.Series, *values: object) -> np.ndarray:
+    """Elementwise ``column in values`` as a numpy bool array, False where the value is NA."""
+    return column.isin(values).fillna(False).to_numpy(dtype=bool, na_value=False)
+
+
 def _exact(frame: pd.DataFrame) -> np.ndarray:
-    return stats.is_exact(frame).to_numpy(dtype=bool)
+    return stats.is_exact(frame).to_numpy(dtype=bool, na_value=False)
 
 
 def _bound(frame: pd.DataFrame) -> np.ndarray:
-    return stats.is_lower_bound(frame).to_numpy(dtype=bool)
+    return stats.is_lower_bound(frame).to_numpy(dtype=bool, na_value=False)
 
 
 def _never(frame: pd.DataFrame) -> np.ndarray:
-    return frame["status"].isin(NEVER).to_numpy(dtype=bool)
+    return _is(frame["status"], *NEVER)
 
 
 def _left_out(frame: pd.DataFrame, *, bounds: bool) -> list[str]:
     """Phrases counting the boots of `frame` by why a chart could not place them."""
     status = frame["status"]
-    armed_no_gap = status.isin(["armed"]) & frame["gap_s"].isna()
+    armed = _is(status, "armed")
     parts = [(int(_bound(frame).sum()) if bounds else 0, "with only a wall-clock lower bound"),
-             (int(status.isin(["failed"]).sum()), "failed"),
-             (int(status.isin(["not-armed"]).sum()), "never armed"),
-             (int(status.isin(["unknown"]).sum()), "of unknown status"),
-             (int(armed_no_gap.sum()), "armed at an unlogged time")]
+             (int(_is(status, "failed").sum()), "failed"),
+             (int(_is(status, "not-armed").sum()), "never armed"),
+             (int((_is(status, "unknown") | status.isna().to_numpy(dtype=bool)).sum()),
+              "of unknown status"),
+             (int((armed & frame["gap_s"].isna().to_numpy(dtype=bool)).sum()),
+              "armed at an unlogged time"),
+             (int((armed & frame["gap_s"].notna().to_numpy(dtype=bool)
+                   & ~_exact(frame) & ~_bound(frame)).sum()), "armed, clock not logged")]
     return [f"{n} {what}" for n, what in parts if n]
 
 
@@ -177,16 +193,17 @@ def gaps(boots: pd.DataFrame, ax: Axes | None = None, *, by: str = "mode", kind:
     frame = _grouped(boots, by)
     title = f"Protection gap per boot, {_BY_TITLE[by]}"
     exact, bounds = frame[_exact(frame)], frame[_bound(frame)]
-    names = [s for s in stats.SETUPS if s in set(exact["group"]) | set(bounds["group"])]
+    shown = pd.concat([exact["group"], bounds["group"]])
+    names = [s for s in stats.SETUPS if _is(shown, s).any()]
     if not names:
         return _nothing(ax, "no gaps to show", title)
     rng = np.random.default_rng(0)
     labels = []
     for i, name in enumerate(names):
         colour = _colour(name)
-        mine = exact[exact["group"] == name]
+        mine = exact[_is(exact["group"], name)]
         values = mine["gap_s"].to_numpy(dtype=float)
-        lows = bounds.loc[bounds["group"] == name, "gap_s"].to_numpy(dtype=float)
+        lows = bounds.loc[_is(bounds["group"], name), "gap_s"].to_numpy(dtype=float)
         if len(values):
             _distribution(ax, values, i, colour, kind, name)
             ax.scatter(i + rng.uniform(-0.11, 0.11, len(values)), values, s=18, color=colour,
@@ -248,7 +265,10 @@ def ecdf(boots: pd.DataFrame, ax: Axes | None = None, *, log: bool = False) -> A
 
     A step line per setup over the boots with an exact gap (monotonic clock)
     plus those that failed or never armed: those never become protected, so
-    the line tops out at the share ever armed (annotated). The dotted line
+    the line tops out below 100% by their share, annotated at its right end
+    ("76%; the rest failed or never armed"). That top is not the setup's armed
+    share (`stats.exposure`): armed boots with only a wall-clock lower bound
+    are not in the line. The dotted line
     marks the median, where the line reaches 50% (failed and never-armed boots
     count as never protected, so it can lie above the median of exact gaps).
     Boots with only a wall-clock lower bound, of unknown status or armed at an
@@ -260,21 +280,21 @@ def ecdf(boots: pd.DataFrame, ax: Axes | None = None, *, log: bool = False) -> A
     frame = _grouped(boots, "setup")
     exact_mask, never_mask = _exact(frame), _never(frame)
     counted = frame[exact_mask | never_mask]
-    names = [s for s in stats.SETUPS if (counted["group"] == s).any()]
+    names = [s for s in stats.SETUPS if _is(counted["group"], s).any()]
     if not names:
         return _nothing(ax, "no exact gaps or failed boots to show", title)
     all_gaps = frame.loc[exact_mask, "gap_s"].to_numpy(dtype=float)
     positive = all_gaps[all_gaps > 0]
     right = float(all_gaps.max()) * 1.08 if len(all_gaps) else 1.0
     left = float(positive.min()) / 1.5 if log and len(positive) else (0.1 if log else 0.0)
-    tops: dict[str, float] = {}
+    tops: dict[str, tuple[float, str]] = {}
     for name in names:
-        part = counted[counted["group"] == name]
+        part = counted[_is(counted["group"], name)]
         values = np.sort(part.loc[_exact(part), "gap_s"].to_numpy(dtype=float))
         total = len(part)
         shares = np.arange(1, len(values) + 1) / total
         top = float(shares[-1]) if len(values) else 0.0
-        tops[name] = top
+        tops[name] = (top, _top_label(len(values), total))
         colour = _colour(name)
         label = f"{name}: {_count(total, 'boot')}, {_count(part['host'].nunique(), 'host')}"
         ax.step(np.concatenate([[left], values, [right]]), np.concatenate([[0.0], shares, [top]]),
@@ -304,7 +324,7 @@ def ecdf(boots: pd.DataFrame, ax: Axes | None = None, *, log: bool = False) -> A
         xlabel += "\nleft out: " + "; ".join(left_out)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("boots with a crash kernel loaded")
-    _legend_below(ax, ax.get_legend_handles_labels()[0], ncol=min(len(names), 3),
+    _legend_below(ax, ax.get_legend_handles_labels()[0], ncol=len(names) if len(names) < 4 else 2,
                   lines=1 + xlabel.count("\n") + 1)
     ax.set_title(title)
     ax.grid(alpha=0.3)
@@ -321,19 +341,34 @@ def _median_with_never(values: np.ndarray, total: int) -> float | None:
     return float(low if not np.isfinite(high) else (low + high) / 2)
 
 
-def _annotate_tops(ax: Axes, tops: dict[str, float], right: float) -> None:
-    """"84% ever armed" at the right end of each line: above the line's end, else below it
-    when that would cross another line's end or label."""
+def _top_label(protected: int, total: int) -> str:
+    """What the top of an ECDF line is: the share of its boots (exact gaps plus failed and
+    never-armed boots) that were ever protected, and what the rest are."""
+    if protected == total:
+        return "100%; none failed or never armed"
+    if protected == 0:
+        return "0%; all failed or never armed"
+    return f"{protected / total:.0%}; the rest failed or never armed"
+
+
+def _annotate_tops(ax: Axes, tops: dict[str, tuple[float, str]], right: float) -> None:
+    """Each line's (top, label) at the right end of the line: above the line's end, else
+    below it when that would cross another line's end or label; lines ending at the same
+    height get their labels stacked."""
     height = 0.07  # a label's height in shares, at report size
-    ends = {name: (top - 0.005, top + 0.005) for name, top in tops.items()}
+    ends = {name: (top - 0.005, top + 0.005) for name, (top, _) in tops.items()}
     labels_at: list[tuple[float, float]] = []
-    for name, top in sorted(tops.items(), key=lambda item: -item[1]):
+    for name, (top, text) in sorted(tops.items(), key=lambda item: -item[1][0]):
         others = [band for other, band in ends.items() if other != name] + labels_at
         above, under = (top, top + height), (top - height, top)
         below = (top > height and any(_overlap(above, band) for band in others)
                  and not any(_overlap(under, band) for band in others))
-        labels_at.append(under if below else above)
-        ax.annotate(f"{top:.0%} ever armed", (right, top), xytext=(-3, -3 if below else 3),
+        band = under if below else above
+        step = -height if below else height
+        while any(_overlap(band, placed) for placed in labels_at):
+            band = (band[0] + step, band[1] + step)
+        labels_at.append(band)
+        ax.annotate(text, (right, band[1] if below else band[0]), xytext=(-3, -3 if below else 3),
                     textcoords="offset points", ha="right", va="top" if below else "bottom",
                     fontsize=8, color=_colour(name), gid=f"top:{name}")
 
@@ -402,29 +437,29 @@ def hosts(boots: pd.DataFrame, ax: Axes | None = None, *, baseline: str = "kdump
 
 # -- timeline -------------------------------------------------------------------------------------
 
-def timeline(boots: pd.DataFrame, host: str | None = None, boot_id: str | None = None,
-             ax: Axes | None = None, *, last: int | None = 10) -> Axes:
+def timeline(boots: pd.DataFrame, ax: Axes | None = None, *, host: str | None = None,
+             boot_id: str | None = None, last: int | None = 10) -> Axes:
     """One row per boot of a host: where in the boot the crash kernel was armed.
 
     x is seconds since kernel start. Each row stacks systemd's phases (kernel,
-    initrd, userspace from "Startup finished", when logged) and marks the
+    initrd, userspace from "Startup finished", when logged; a boot without an
+    initrd has none, its userspace starting where the kernel ends) and marks the
     arming (gap_s, coloured by the boot's mode, with its value; hollow and
     "≥" for a wall-clock lower bound), "early-kdump is enabled"
     (``early_enabled_s``) and the kdump service's verdict (``service_s``) where
     those columns exist; failed and never-armed boots get a vermillion cross at
     the end of their bar. Rows: the `last` boots of `host` by kernel start
     (all when None), or the boot(s) whose id is or starts with `boot_id`. With
-    neither given: the host whose switch to early kdump shortened its median gap
-    most (`stats.paired_hosts`), else the host with the most boots.
+    neither given: `default_host`.
     """
     frame = boots
     if boot_id is not None:
         ids = frame["boot_id"].astype("string").fillna("")
         frame = frame[ids.str.startswith(boot_id).to_numpy(dtype=bool)]
     if host is None and boot_id is None and len(frame):
-        host = _default_host(frame)
+        host = default_host(frame)
     if host is not None:
-        frame = frame[frame["host"].isin([host]).to_numpy(dtype=bool)]
+        frame = frame[_is(frame["host"], host)]
     frame = frame.sort_values("kernel_start", na_position="last", kind="stable")
     if boot_id is None and last:
         frame = frame.tail(last)
@@ -451,12 +486,22 @@ def timeline(boots: pd.DataFrame, host: str | None = None, boot_id: str | None =
     return ax
 
 
-def _default_host(frame: pd.DataFrame) -> str:
-    pairs = stats.paired_hosts(frame)
+def default_host(boots: pd.DataFrame) -> str | None:
+    """The host a timeline shows when none is given.
+
+    The host whose median exact gap shrank most with early kdump, i.e. the
+    first of `stats.paired_hosts(boots)` (``paired_hosts(boots).index[0]``);
+    when no host booted under both, the host with the most boots, ties broken
+    by host name (the first in ascending order). None when `boots` has no host.
+    """
+    pairs = stats.paired_hosts(boots)
     if not pairs.empty:
         return str(pairs.index[0])
-    counts = frame.groupby(frame["host"].astype(str)).size()
-    return str(counts.sort_index().idxmax())
+    named = boots["host"].dropna().astype(str)
+    if named.empty:
+        return None
+    counts = named.value_counts()
+    return str(min(counts.index[counts.eq(counts.max()).to_numpy(dtype=bool)]))
 
 
 def _row_labels(frame: pd.DataFrame) -> list[str]:
@@ -484,14 +529,15 @@ def _timeline_rows(ax: Axes, frame: pd.DataFrame) -> list:
     handles: list = []
     y = np.arange(len(frame))
     phase_s = {p: _column(frame, f"{p}_s") for p in PHASE_COLOURS}
-    has_phases = np.all([np.isfinite(v) for v in phase_s.values()], axis=0)
+    # "Startup finished in 1.2s (kernel) + 20s (userspace)": no initrd, which takes 0 s.
+    has_phases = np.isfinite(phase_s["kernel"]) & np.isfinite(phase_s["userspace"])
     left = np.zeros(len(frame))
     for phase, colour in PHASE_COLOURS.items():
         width = phase_s[phase]
-        if has_phases.any():
-            ax.barh(y[has_phases], width[has_phases], left=left[has_phases], height=_BAR,
-                    color=colour, edgecolor="#999999", linewidth=0.5, zorder=1,
-                    gid=f"phase:{phase}")
+        rows = has_phases & np.isfinite(width)
+        if rows.any():
+            ax.barh(y[rows], width[rows], left=left[rows], height=_BAR, color=colour,
+                    edgecolor="#999999", linewidth=0.5, zorder=1, gid=f"phase:{phase}")
             handles.append(Patch(facecolor=colour, edgecolor="#999999", linewidth=0.5,
                                  label=phase))
         left = left + np.nan_to_num(width)
@@ -524,13 +570,18 @@ def _milestones(ax: Axes, frame: pd.DataFrame, y: np.ndarray) -> list:
     return handles
 
 
+def _modes(frame: pd.DataFrame) -> np.ndarray:
+    """The ``mode`` column as strings, "unknown" where it is missing."""
+    return frame["mode"].astype("string").fillna("unknown").astype(str).to_numpy()
+
+
 def _armed_markers(ax: Axes, frame: pd.DataFrame, y: np.ndarray) -> list:
     handles = []
     gap = _column(frame, "gap_s")
-    armed = frame["status"].isin(["armed"]).to_numpy(dtype=bool) & np.isfinite(gap)
-    exact = armed & frame["clock"].isin(["monotonic"]).to_numpy(dtype=bool)
-    mode = frame["mode"].astype(str).to_numpy()
-    for name in [*stats.SETUPS, "unknown"]:
+    exact, bound = _exact(frame), _bound(frame)
+    armed = exact | bound
+    mode = _modes(frame)
+    for name in dict.fromkeys([*stats.SETUPS, *mode[exact]]):
         rows = exact & (mode == name)
         if rows.any():
             ax.scatter(gap[rows], y[rows], s=60, color=_colour(name), edgecolors="black",
@@ -538,7 +589,6 @@ def _armed_markers(ax: Axes, frame: pd.DataFrame, y: np.ndarray) -> list:
             handles.append(Line2D([], [], ls="", marker="o", markersize=7, color=_colour(name),
                                   markeredgecolor="black", markeredgewidth=0.6,
                                   label=f"armed by {name}"))
-    bound = armed & ~exact
     if bound.any():
         ax.scatter(gap[bound], y[bound], s=70, marker="^", facecolors="white",
                    edgecolors=[_colour(m) for m in mode[bound]], linewidths=1.5, zorder=4,
@@ -556,9 +606,10 @@ def _armed_markers(ax: Axes, frame: pd.DataFrame, y: np.ndarray) -> list:
 
 
 def _never_markers(ax: Axes, frame: pd.DataFrame, y: np.ndarray, ends: np.ndarray) -> list:
-    status = frame["status"].astype(str).to_numpy()
+    status = frame["status"].astype("string").fillna("").astype(str).to_numpy()
+    placed = _exact(frame) | _bound(frame)
     gap = _column(frame, "gap_s")
-    never = np.isin(status, NEVER)
+    never = _never(frame)
     if never.any():
         ax.scatter(ends[never], y[never], marker="x", s=60, linewidths=2, color=FAILURE,
                    zorder=5, gid="never")
@@ -575,6 +626,10 @@ def _never_markers(ax: Axes, frame: pd.DataFrame, y: np.ndarray, ends: np.ndarra
             text, colour = "unknown: the log misses the arming window", _GREY
         elif status[row] == "armed" and not np.isfinite(gap[row]):
             text, colour = "armed, time not logged", _GREY
+        elif status[row] == "armed" and not placed[row]:
+            text, colour = "armed, clock not logged", _GREY
+        elif not status[row]:
+            text, colour = "status not logged", _GREY
         else:
             continue
         ax.annotate(text, (ends[row], row - _BAR / 2), xytext=(-4, 1), textcoords="offset points",

@@ -12,6 +12,8 @@ import base64
 import datetime as dt
 import html as html_escape
 import io
+import re
+import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,7 +30,8 @@ FIGURES = (
              "never armed never get there, so a curve can stop short of 100%."),
     ("hosts", "Hosts that booted under both: each host's median gap with kdump and with "
               "early kdump."),
-    ("over-time", "Gap of every boot by date: the rollout of early kdump across the fleet."),
+    ("over-time", "Gap of every boot by date; hosts switching to early kdump show as their "
+                  "boots dropping to a few seconds."),
     ("timeline", "Where arming fell within the boot, for the host that gained most."),
 )
 MAX_BOOT_ROWS = 1000  # the appendix lists every boot up to this many
@@ -48,7 +51,9 @@ when the clock jumped or was stepped before arming.
 Gaps are compared by mode, what armed the boot. Exposure is counted by setup, what the \
 boot was set up to do: early-kdump if rd.earlykdump was on the kernel command line, \
 dracut said early kdump was enabled, or it armed from the initramfs; kdump if a crash \
-kernel was loaded, failed to load, or had memory reserved (crashkernel=); none otherwise.
+kernel was loaded, failed to load, or had memory reserved (crashkernel=); none when the \
+kernel command line was logged with no sign of kdump; unknown when it was not logged. \
+Boots of a kdump capture kernel, which only saves a vmcore, are not counted.
 
 A boot is "failed" when a failure was logged and nothing loaded, "not armed" when its \
 log covers the start-up and nothing loaded, and "unknown" when the log misses that part \
@@ -88,6 +93,11 @@ def _interval(row: pd.Series, key: str, unit: str = " s") -> str:
     return f"{low:.1f}–{high:.1f}{unit}"
 
 
+def _n(count: int, noun: str) -> str:
+    """"1 boot", "2 boots"."""
+    return f"{count} {noun}{'s' * (count != 1)}"
+
+
 def findings(boots: pd.DataFrame, found: dict[str, pd.DataFrame] | None = None) -> list[str]:
     """The answers in plain sentences: exposure, what early kdump buys, problem hosts."""
     found = found or tables(boots)
@@ -96,7 +106,7 @@ def findings(boots: pd.DataFrame, found: dict[str, pd.DataFrame] | None = None) 
     counts = boots["status"].value_counts()
     dated = boots["kernel_start"].dropna()
     span = (f" from {dated.min():%Y-%m-%d} to {dated.max():%Y-%m-%d}" if len(dated) else "")
-    out = [f"{len(boots)} boots on {boots['host'].nunique()} hosts{span}: "
+    out = [f"{_n(len(boots), 'boot')} on {_n(boots['host'].nunique(), 'host')}{span}: "
            + ", ".join(f"{counts.get(s, 0)} {s.replace('-', ' ')}" for s in stats.STATUSES
                        if counts.get(s, 0)) + "."]
     compared = found["comparison"]
@@ -106,32 +116,55 @@ def findings(boots: pd.DataFrame, found: dict[str, pd.DataFrame] | None = None) 
             f"Boots armed by early kdump were protected after a median {_s(median['candidate_s'])}"
             f" (p90 {_s(p90['candidate_s'])}), boots armed by the kdump service after "
             f"{_s(median['baseline_s'])} (p90 {_s(p90['baseline_s'])}).")
-        ci = _interval(median, "difference_s")
-        ratio_ci = _interval(median, "ratio", "×")
-        out.append(
-            f"Early kdump shortened the median gap by {_s(median['difference_s'])}"
-            + (f" (95% interval {ci})" if ci else "")
-            + f", {median['ratio']:.1f}× shorter" + (f" ({ratio_ci})" if ratio_ci else "")
-            + f"; {int(median['baseline_boots'])} kdump and {int(median['candidate_boots'])} "
-              "early-kdump boots with exact gaps.")
+        out.append(_saving(median))
     paired = compared.loc["paired median"]
     if paired["baseline_hosts"]:
-        hosts = int(paired["baseline_hosts"])
         out.append(
-            f"On the {hosts} host{'s' * (hosts != 1)} that booted under both, the median gap "
-            f"went from {_s(paired['baseline_s'])} to {_s(paired['candidate_s'])} "
-            f"(the median host saved {_s(paired['difference_s'])}).")
+            f"On the {_n(int(paired['baseline_hosts']), 'host')} that booted under both, the "
+            f"median of their median gaps went from {_s(paired['baseline_s'])} to "
+            f"{_s(paired['candidate_s'])}; the median host's gap "
+            f"{'fell' if paired['difference_s'] >= 0 else 'rose'} by "
+            f"{_s(abs(paired['difference_s']))}.")
     problems = found["problem_hosts"]
     serious = problems[problems[["failed", "not_armed", "early_not_armed"]].sum(axis=1) > 0]
     if len(serious):
-        out.append(f"{len(serious)} host{'s' * (len(serious) != 1)} need a look: "
+        verb = "needs" if len(serious) == 1 else "need"
+        out.append(f"{_n(len(serious), 'host')} {verb} a look: "
                    + "; ".join(f"{host} ({row['problems']})"
-                               for host, row in serious.head(5).iterrows()) + ".")
-    bounds = int(boots["clock"].eq("realtime").sum())
+                               for host, row in serious.head(5).iterrows())
+                   + ("" if len(serious) <= 5 else f"; and {len(serious) - 5} more") + ".")
+    bounds = int(stats.is_lower_bound(stats.regular(boots)).sum())
     if bounds:
-        out.append(f"{bounds} boots come from wall-clock text: their gaps are lower bounds, "
-                   "shown with ≥ and left out of the figures above.")
+        out.append(f"{_n(bounds, 'boot')} armed with only a wall-clock time: "
+                   f"{'its gap is a lower bound' if bounds == 1 else 'their gaps are lower bounds'}"
+                   ", shown with ≥ and left out of the figures above.")
+    captures = int(len(boots) - len(stats.regular(boots)))
+    if captures:
+        out.append(f"{_n(captures, 'boot')} of a kdump capture kernel (saving a vmcore) "
+                   f"{'is' if captures == 1 else 'are'} not counted as exposure.")
     return out
+
+
+def _saving(median: pd.Series) -> str:
+    """What early kdump did to the median gap, in words that fit its sign."""
+    saved = median["difference_s"]
+    verb = "shortened" if saved >= 0 else "lengthened"
+    text = f"Early kdump {verb} the median gap by {_s(abs(saved))}"
+    ci = _interval(median, "difference_s")
+    if ci:
+        text += f" (95% interval {ci})"
+    ratio = median["ratio"]
+    if np.isfinite(ratio) and ratio > 0:
+        text += f", {ratio:.1f}× shorter" if ratio >= 1 else f", {1 / ratio:.1f}× longer"
+        ratio_ci = _interval(median, "ratio", "×")
+        if ratio_ci and ratio >= 1:
+            text += f" ({ratio_ci})"
+    text += (f"; {_n(int(median['baseline_boots']), 'kdump boot')} and "
+             f"{_n(int(median['candidate_boots']), 'early-kdump boot')} with exact gaps")
+    if ci and "over boots" in median["method"]:
+        text += (" (fewer than 5 hosts on a side: single boots were resampled, so the "
+                 "interval leaves out host-to-host variation and is too narrow)")
+    return text + "."
 
 
 def display_tables(found: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
@@ -151,6 +184,8 @@ def display_tables(found: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
                                          exposure["lower_bound_median_s"], strict=True)],
     })}
     compared = found["comparison"]
+    compared = compared.rename(index={"median": "median of boots", "p90": "p90 of boots",
+                                      "paired median": "per host (paired)"})
     shown["What does early kdump buy? (by mode, exact gaps)"] = pd.DataFrame({
         "kdump": compared["baseline_s"].map(_s),
         "early kdump": compared["candidate_s"].map(_s),
@@ -241,7 +276,7 @@ def _chart_images(boots: pd.DataFrame, render: Callable[[str, object], str]) -> 
     for name, caption in FIGURES:
         kwargs = {}
         if name == "timeline":
-            host = timeline_host(boots)
+            host = plot.default_host(boots)
             if host is None:
                 continue
             kwargs["host"] = host
@@ -253,14 +288,6 @@ def _chart_images(boots: pd.DataFrame, render: Callable[[str, object], str]) -> 
         finally:
             plt.close(fig)
     return out
-
-
-def timeline_host(boots: pd.DataFrame) -> str | None:
-    """The host whose switch to early kdump saved most, else the host with most boots."""
-    pairs = stats.paired_hosts(boots)
-    if len(pairs):
-        return str(pairs.index[0])
-    return str(boots["host"].value_counts().index[0]) if len(boots) else None
 
 
 def _png(fig: object) -> bytes:
@@ -292,13 +319,13 @@ def _method(resamples: int, seed: int) -> str:
 
 
 def markdown(boots: pd.DataFrame, chart_dir: Path | None = None, *, title: str | None = None,
-             resamples: int = 2000, seed: int = 0) -> str:
+             resamples: int = 2000, seed: int = 0, written: list[Path] | None = None) -> str:
     """The report in Markdown; charts are written as PNGs into `chart_dir` and linked
-    relative to it (no charts when `chart_dir` is None)."""
+    relative to it (no charts when `chart_dir` is None), their paths added to `written`."""
     found = tables(boots, resamples=resamples, seed=seed)
-    lines = [f"# {title or 'Crash kernel protection gap report'}", "",
+    lines = [f"# {_md_text(title or 'Crash kernel protection gap report')}", "",
              f"Generated {_now()} by bootlag from {len(_inputs(boots))} inputs.", ""]
-    lines += [f"- {_md_cell(s)}" for s in findings(boots, found)] + [""]
+    lines += [f"- {_md_text(s)}" for s in findings(boots, found)] + [""]
     for heading, table in display_tables(found).items():
         lines += [f"## {heading}", "", _md_table(table), ""]
     if chart_dir is not None:
@@ -307,11 +334,13 @@ def markdown(boots: pd.DataFrame, chart_dir: Path | None = None, *, title: str |
         def store(name: str, fig: object) -> str:
             path = chart_dir / f"{name}.png"
             path.write_bytes(_png(fig))
-            return f"{chart_dir.name}/{path.name}"
+            if written is not None:
+                written.append(path)
+            return urllib.parse.quote(f"{chart_dir.name}/{path.name}")
 
         lines += ["## Charts", ""]
         for name, caption, ref in _chart_images(boots, store):
-            lines += [f"![{name}]({ref})", "", f"*{caption}*", ""]
+            lines += [f"![{name}]({ref})", "", f"*{_md_text(caption)}*", ""]
     lines += ["## Method and caveats", "", *_method(resamples, seed).split("\n"), ""]
     lines += ["## Every boot", "", _md_table(_boot_list(boots), index=False), ""]
     if len(boots) > MAX_BOOT_ROWS:
@@ -324,15 +353,20 @@ def _md_table(table: pd.DataFrame, index: bool = True) -> str:
     if table.empty:
         return "(none)"
     frame = table.reset_index() if index else table
-    cells = [[str(c) for c in frame.columns]] + [[_md_cell(v) for v in row]
+    cells = [[str(c) for c in frame.columns]] + [[_md_text(_cell(v)) for v in row]
                                                   for row in frame.itertuples(index=False)]
     rows = ["| " + " | ".join(row) + " |" for row in cells]
     return "\n".join([rows[0], "|" + "---|" * len(frame.columns), *rows[1:]])
 
 
-def _md_cell(value: object) -> str:
-    # Cells come from the logs: Markdown renders raw HTML, and a pipe ends a cell.
-    return html_escape.escape(_cell(value), quote=False).replace("|", "\\|")
+_MARKDOWN_SYNTAX = re.compile(r"([\\`*_\[\]|~])")
+
+
+def _md_text(text: str) -> str:
+    """Text from the logs as Markdown that shows it literally: no raw HTML, links, images,
+    emphasis or table breaks, on one line."""
+    text = html_escape.escape(" ".join(text.split()), quote=False)
+    return _MARKDOWN_SYNTAX.sub(r"\\\1", text)
 
 
 def _now() -> str:
@@ -414,9 +448,10 @@ def write(boots: pd.DataFrame, path: str | Path, *, markdown_format: bool | None
     as_markdown = path.suffix.lower() in (".md", ".markdown") if markdown_format is None \
         else markdown_format
     if as_markdown:
-        chart_dir = path.with_name(f"{path.stem}_files")
-        path.write_text(markdown(boots, chart_dir, title=title, resamples=resamples, seed=seed),
-                        encoding="utf-8")
-        return [path, *sorted(chart_dir.glob("*.png"))]
+        charts: list[Path] = []
+        text = markdown(boots, path.with_name(f"{path.stem}_files"), title=title,
+                        resamples=resamples, seed=seed, written=charts)
+        path.write_text(text, encoding="utf-8")
+        return [path, *charts]
     path.write_text(html(boots, title=title, resamples=resamples, seed=seed), encoding="utf-8")
     return [path]

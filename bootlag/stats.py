@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-SETUPS = ("early-kdump", "kdump", "none")
+SETUPS = ("early-kdump", "kdump", "none", "unknown")
 STATUSES = ("armed", "failed", "not-armed", "unknown")
 PHASES = ("kernel", "initrd", "userspace", "after startup")
 MIN_HOSTS_FOR_HOST_BOOTSTRAP = 5
@@ -25,39 +25,59 @@ MIN_HOSTS_FOR_HOST_BOOTSTRAP = 5
 _QUANTILES = {"median_s": 0.5, "p90_s": 0.9, "p99_s": 0.99}
 
 
+def _is(column: pd.Series, *values: object) -> pd.Series:
+    """Elementwise ``column in values``, False where the value is missing."""
+    return column.isin(values).fillna(False).astype(bool)
+
+
 def setup(boots: pd.DataFrame) -> pd.Series:
-    """What each boot was set up for: ``"early-kdump"``, ``"kdump"`` or ``"none"``.
+    """What each boot was set up for: ``"early-kdump"``, ``"kdump"``, ``"none"``, ``"unknown"``.
 
     * early-kdump: ``rd.earlykdump`` on the kernel command line, dracut said
       "early-kdump is enabled", or the crash kernel was loaded from the initramfs;
     * kdump: otherwise, a crash kernel was loaded or its loading failed, or memory
       was reserved for one (``crashkernel=``), so kdump was meant to arm;
-    * none: no sign of kdump at all.
+    * none: the kernel command line was logged, and no sign of kdump;
+    * unknown: no sign of kdump, but the command line was not logged either (the
+      boot's start is missing), so there is no telling.
     """
-    early = (boots["mode"].eq("early-kdump")
-             | boots["rd_earlykdump"].fillna(False).astype(bool)
-             | boots["early_kdump_enabled"].fillna(False).astype(bool))
+    early = (_is(boots["mode"], "early-kdump") | _is(boots["rd_earlykdump"], True)
+             | _is(boots["early_kdump_enabled"], True))
     crashkernel = boots["crashkernel"].fillna("").astype(str).str.len().gt(0)
-    kdump = (boots["mode"].isin(["kdump", "unknown"]) | boots["status"].eq("failed")
-             | boots["loads"].gt(0) | crashkernel)
-    labels = np.where(early, "early-kdump", np.where(kdump, "kdump", "none"))
+    kdump = (_is(boots["mode"], "kdump", "unknown") | _is(boots["status"], "failed")
+             | boots["loads"].fillna(0).gt(0) | crashkernel)
+    told = boots["rd_earlykdump"].notna()
+    labels = np.where(early, "early-kdump",
+                      np.where(kdump, "kdump", np.where(told, "none", "unknown")))
     return pd.Series(labels, index=boots.index, name="setup", dtype="string")
 
 
 def is_exact(boots: pd.DataFrame) -> pd.Series:
     """Which boots armed with an exact gap (monotonic clock): the only gaps in statistics."""
-    return (boots["status"].eq("armed") & boots["clock"].eq("monotonic")
-            & boots["gap_s"].notna()).astype(bool)
+    return (_is(boots["status"], "armed") & _is(boots["clock"], "monotonic")
+            & boots["gap_s"].notna())
 
 
 def is_lower_bound(boots: pd.DataFrame) -> pd.Series:
     """Which boots armed with a wall-clock gap, a lower bound of the true gap."""
-    return (boots["status"].eq("armed") & boots["clock"].eq("realtime")
-            & boots["gap_s"].notna()).astype(bool)
+    return (_is(boots["status"], "armed") & _is(boots["clock"], "realtime")
+            & boots["gap_s"].notna())
+
+
+def regular(boots: pd.DataFrame) -> pd.DataFrame:
+    """The boots that are not kdump capture kernels.
+
+    A capture kernel boots only to save a vmcore and never arms a crash kernel
+    itself: it is not exposure, so every statistic here leaves it out
+    (``capture_kernel`` counts them).
+    """
+    return boots[~_is(boots["capture_kernel"], True)]
 
 
 def exact_gaps(boots: pd.DataFrame) -> pd.DataFrame:
-    """The armed boots whose gap is exact (monotonic clock), with a ``setup`` column."""
+    """The armed boots (not capture kernels) whose gap is exact (monotonic clock), with a
+    ``setup`` column."""
+    boots = regular(boots)
     exact = boots[is_exact(boots)]
     return exact.assign(setup=setup(exact))
 
@@ -71,9 +91,10 @@ def exposure(boots: pd.DataFrame) -> pd.DataFrame:
     monotonic clock, linear interpolation between boots, so with fewer than 100
     boots p99 lies near the max); the wall-clock lower bounds kept apart
     (``lower_bounds``, ``lower_bound_median_s``); and ``no_gap``, armed boots
-    whose gap could not be measured.
+    whose gap could not be measured. Capture-kernel boots are left out.
     """
-    frame = boots.assign(setup=setup(boots))
+    frame = regular(boots)
+    frame = frame.assign(setup=setup(frame))
     groups = [(name, frame[frame["setup"] == name]) for name in SETUPS]
     groups = [(name, part) for name, part in groups if len(part)]
     rows = [_exposure_row(part) for _, part in groups] + [_exposure_row(frame)]
@@ -88,16 +109,15 @@ def _exposure_row(part: pd.DataFrame) -> dict:
         key = status.replace("-", "_")
         row[key] = count
         row[f"{key}_share"] = count / len(part) if len(part) else np.nan
-    armed = part[part["status"].eq("armed")]
-    exact = armed.loc[armed["clock"].eq("monotonic"), "gap_s"].dropna()
+    exact = part.loc[is_exact(part), "gap_s"]
     row["exact_gaps"] = len(exact)
     for name, q in _QUANTILES.items():
         row[name] = exact.quantile(q) if len(exact) else np.nan
     row["max_s"] = exact.max() if len(exact) else np.nan
-    bounds = armed.loc[armed["clock"].eq("realtime"), "gap_s"].dropna()
+    bounds = part.loc[is_lower_bound(part), "gap_s"]
     row["lower_bounds"] = len(bounds)
     row["lower_bound_median_s"] = bounds.median() if len(bounds) else np.nan
-    row["no_gap"] = int(armed["gap_s"].isna().sum())
+    row["no_gap"] = int((_is(part["status"], "armed") & part["gap_s"].isna()).sum())
     return row
 
 
@@ -160,18 +180,26 @@ def _paired_row(pairs: pd.DataFrame, rng: np.random.Generator, resamples: int,
     if pairs.empty:
         row["method"] = "no host has exact gaps on both sides"
         return row
-    base = pairs["baseline_median_s"].to_numpy()
-    cand = pairs["candidate_median_s"].to_numpy()
+    base = pairs["baseline_median_s"].to_numpy(dtype=float)
+    cand = pairs["candidate_median_s"].to_numpy(dtype=float)
+    ratios = _ratio(base, cand)
     row.update(baseline_s=float(np.median(base)), candidate_s=float(np.median(cand)),
-               difference_s=float(np.median(base - cand)), ratio=float(np.median(base / cand)))
+               difference_s=float(np.median(base - cand)), ratio=float(np.median(ratios)))
+    method = ("medians over hosts of each host's median gaps, difference and ratio; ")
     if len(pairs) < MIN_HOSTS_FOR_HOST_BOOTSTRAP:
-        row["method"] = "per-host medians; fewer than 5 hosts booted under both: no interval"
+        row["method"] = method + "fewer than 5 hosts booted under both: no interval"
         return row
     picks = rng.integers(0, len(pairs), size=(resamples, len(pairs)))
     _interval(row, "difference_s", np.median(base[picks] - cand[picks], axis=1), confidence)
-    _interval(row, "ratio", np.median(base[picks] / cand[picks], axis=1), confidence)
-    row["method"] = "per-host medians, bootstrap over the hosts that booted under both"
+    _interval(row, "ratio", np.median(ratios[picks], axis=1), confidence)
+    row["method"] = method + "bootstrap over those hosts"
     return row
+
+
+def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a / b, NaN where b is not positive (a gap of 0 s has no meaningful ratio)."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return np.divide(a, b, out=np.full(np.broadcast(a, b).shape, np.nan), where=b > 0)
 
 
 def _counts(name: str, base_boots: int, cand_boots: int, base_hosts: int,
@@ -189,10 +217,9 @@ def _estimates(base: float, cand: float, base_samples: np.ndarray, cand_samples:
                confidence: float) -> dict:
     """Point estimates of difference and ratio, with their bootstrap intervals."""
     row = {"baseline_s": base, "candidate_s": cand, "difference_s": base - cand,
-           "ratio": base / cand if cand > 0 else np.nan}
+           "ratio": float(_ratio(base, cand))}
     _interval(row, "difference_s", base_samples - cand_samples, confidence)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        _interval(row, "ratio", base_samples / cand_samples, confidence)
+    _interval(row, "ratio", _ratio(base_samples, cand_samples), confidence)
     return row
 
 
@@ -254,7 +281,7 @@ def paired_hosts(boots: pd.DataFrame, baseline: str = "kdump", candidate: str = 
         "candidate_median_s": grouped[("median", candidate)],
     })
     pairs["difference_s"] = pairs["baseline_median_s"] - pairs["candidate_median_s"]
-    pairs["ratio"] = pairs["baseline_median_s"] / pairs["candidate_median_s"]
+    pairs["ratio"] = _ratio(pairs["baseline_median_s"], pairs["candidate_median_s"])
     first = exact[exact[by] == candidate].groupby("host")["kernel_start"].min()
     pairs["switched"] = first.reindex(pairs.index)
     return pairs.sort_values("difference_s", ascending=False)
@@ -269,17 +296,20 @@ def problem_hosts(boots: pd.DataFrame, top: int = 5) -> pd.DataFrame:
     listed too. Columns: ``boots``, ``failed``, ``not_armed``, ``early_not_armed``,
     ``unknown`` (boots whose log misses the arming window), ``max_gap_s``,
     ``median_gap_s`` (exact gaps, seconds), ``last_boot`` (UTC) and ``problems``.
+    Worst first means: kdump set up but not protecting (failed or never armed;
+    most such boots first), then early kdump configured but not arming early,
+    then no kdump at all, then the largest gap; capture-kernel boots are left out.
     """
-    frame = boots.assign(setup=setup(boots))
-    frame["failed"] = frame["status"].eq("failed")
-    frame["not_armed"] = frame["status"].eq("not-armed")
-    frame["unprotected"] = frame["not_armed"] & frame["setup"].eq("none")
-    frame["early_not_armed"] = (frame["setup"].eq("early-kdump")
-                                & frame["mode"].ne("early-kdump")
-                                & frame["status"].ne("unknown"))
-    frame["unknown"] = frame["status"].eq("unknown")
-    frame["exact_gap"] = frame["gap_s"].where(frame["clock"].eq("monotonic")
-                                              & frame["status"].eq("armed"))
+    frame = regular(boots)
+    frame = frame.assign(setup=setup(frame))
+    frame["failed"] = _is(frame["status"], "failed")
+    frame["not_armed"] = _is(frame["status"], "not-armed")
+    frame["unprotected"] = frame["not_armed"] & ~_is(frame["setup"], "early-kdump", "kdump")
+    frame["early_not_armed"] = (_is(frame["setup"], "early-kdump")
+                                & ~_is(frame["mode"], "early-kdump")
+                                & ~_is(frame["status"], "unknown"))
+    frame["unknown"] = _is(frame["status"], "unknown")
+    frame["exact_gap"] = frame["gap_s"].where(is_exact(frame))
     hosts = frame.groupby("host").agg(
         boots=("status", "size"), failed=("failed", "sum"), not_armed=("not_armed", "sum"),
         early_not_armed=("early_not_armed", "sum"), unknown=("unknown", "sum"),
@@ -290,25 +320,28 @@ def problem_hosts(boots: pd.DataFrame, top: int = 5) -> pd.DataFrame:
     flagged = hosts[(hosts[["failed", "not_armed", "early_not_armed"]].sum(axis=1) > 0)
                     | hosts.index.isin(largest)].copy()
     flagged["problems"] = [_reasons(row, host in largest) for host, row in flagged.iterrows()]
-    # Set up but not protecting first, then early kdump not working, then no kdump at all.
-    severity = ((flagged["failed"] + flagged["not_armed"] - flagged["unprotected"]) * 10_000
-                + flagged["early_not_armed"] * 100 + flagged["unprotected"])
-    order = np.lexsort((-flagged["max_gap_s"].fillna(-1).to_numpy(), -severity.to_numpy()))
+    not_protecting = (flagged["failed"] + flagged["not_armed"] - flagged["unprotected"]).to_numpy()
+    # np.lexsort sorts by its last key first: the kind of problem, then how many boots.
+    order = np.lexsort((-flagged["max_gap_s"].fillna(-1).to_numpy(),
+                        ~flagged["unprotected"].gt(0).to_numpy(),
+                        ~flagged["early_not_armed"].gt(0).to_numpy(),
+                        -not_protecting, not_protecting == 0))
     return flagged.iloc[order].drop(columns="unprotected")
 
 
 def _reasons(row: pd.Series, among_largest: bool) -> str:
     reasons = []
+    of = f"of {row['boots']} boot{'s' * (row['boots'] != 1)}"
     if row["failed"]:
-        reasons.append(f"arming failed in {row['failed']} of {row['boots']} boots")
+        reasons.append(f"arming failed in {row['failed']} {of}")
     if row["not_armed"] > row["unprotected"]:
-        reasons.append(f"never armed in {row['not_armed'] - row['unprotected']} of "
-                       f"{row['boots']} boots although kdump was set up")
+        reasons.append(f"never armed in {row['not_armed'] - row['unprotected']} {of} although "
+                       "kdump was set up")
     if row["unprotected"]:
-        reasons.append(f"no kdump set up in {row['unprotected']} of {row['boots']} boots")
+        reasons.append(f"no kdump set up in {row['unprotected']} {of}")
     if row["early_not_armed"]:
         reasons.append(f"early kdump configured but not armed early in "
-                       f"{row['early_not_armed']} of {row['boots']} boots")
+                       f"{row['early_not_armed']} {of}")
     if among_largest:
         reasons.append(f"largest gap {row['max_gap_s']:.1f} s")
     return "; ".join(reasons)
@@ -320,12 +353,14 @@ def phases(boots: pd.DataFrame) -> pd.DataFrame:
     One row per such armed boot: ``host``, ``boot_id``, ``mode``, ``setup``, ``gap_s``,
     ``kernel_s``, ``initrd_s``, ``userspace_s`` and ``boot_s`` (their sum;
     seconds, from systemd's message), ``armed_during`` (one of `PHASES`) and
-    ``share_of_boot`` (gap / boot_s). Wall-clock gaps are left out: a lower bound
-    cannot place the arming in a phase.
+    ``share_of_boot`` (gap / boot_s). A boot without an initrd ("Startup finished
+    in 1.2s (kernel) + 20s (userspace)") has ``initrd_s`` 0. Wall-clock gaps are
+    left out: a lower bound cannot place the arming in a phase.
     """
-    exact = exact_gaps(boots).dropna(subset=["kernel_s", "initrd_s", "userspace_s"])
+    exact = exact_gaps(boots).dropna(subset=["kernel_s", "userspace_s"])
     out = exact[["host", "boot_id", "mode", "setup", "gap_s", "kernel_s", "initrd_s",
                  "userspace_s"]]
+    out = out.assign(initrd_s=out["initrd_s"].fillna(0.0))
     out = out.assign(boot_s=out["kernel_s"] + out["initrd_s"] + out["userspace_s"])
     ends = np.column_stack([out["kernel_s"], out["kernel_s"] + out["initrd_s"], out["boot_s"]])
     which = (out["gap_s"].to_numpy()[:, None] > ends).sum(axis=1) if len(out) else []
@@ -357,15 +392,16 @@ def over_time(boots: pd.DataFrame, freq: str = "W") -> pd.DataFrame:
     a calendar kernel start (``short-monotonic`` text) cannot be placed and are
     counted in ``attrs["undated"]``.
     """
-    frame = boots.assign(setup=setup(boots))
+    frame = regular(boots)
+    frame = frame.assign(setup=setup(frame))
     dated = frame[frame["kernel_start"].notna()]
     period = dated["kernel_start"].dt.tz_localize(None).dt.to_period(freq).dt.start_time
     grouped = dated.groupby(period.rename("period"))
     out = pd.DataFrame({"boots": grouped.size(), "hosts": grouped["host"].nunique()})
     for name in SETUPS:
         out[name] = grouped["setup"].apply(lambda s, n=name: int(s.eq(n).sum()))
-    out["armed_share"] = grouped["status"].apply(lambda s: s.eq("armed").mean())
-    exact = dated["gap_s"].where(dated["clock"].eq("monotonic") & dated["status"].eq("armed"))
+    out["armed_share"] = grouped["status"].apply(lambda s: _is(s, "armed").mean())
+    exact = dated["gap_s"].where(is_exact(dated))
     out["median_s"] = exact.groupby(period.rename("period")).median()
     out.attrs["undated"] = int(frame["kernel_start"].isna().sum())
     return out

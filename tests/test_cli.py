@@ -152,3 +152,18 @@ def test_progress_bar_counts_inputs():
     stream = io.StringIO()
     _Progress(stream)(types.SimpleNamespace(name="x.json"), 7, 14)
     assert stream.getvalue().endswith("[############............] 7/14 inputs  x.json")
+
+
+def test_command_line_names_match_the_library():
+    from bootlag import cli, plot, report
+    from tests.helpers import boots_frame
+
+    assert tuple(plot.CHARTS) == cli.CHART_KINDS
+    assert [t.replace("-", "_") for t in cli.TABLES] == list(report.tables(boots_frame()))
+
+
+def test_timeline_of_an_unknown_host_is_a_usage_error(tmp_path, capsys):
+    out = tmp_path / "t.png"
+    assert main(["plot", "timeline", str(SAMPLES), "--host", "nope", "-o", str(out)]) == 2
+    assert "'nope'" in capsys.readouterr().err and not out.exists()
+    assert main(["plot", "timeline", str(SAMPLES), "--host", "db-03", "-o", str(out)]) == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 import warnings
 from pathlib import Path
@@ -137,8 +138,8 @@ def test_ecdf_steps_top_out_at_the_armed_share():
     assert kdump.get_ydata().tolist() == [0, 0.5, 1.0, 1.0]
     assert kdump.get_xdata().tolist() == [0, 10.0, 20.0, right]
     assert early.get_drawstyle() == "steps-post"
-    assert one(ax, "top:early-kdump").get_text() == "75% ever armed"
-    assert one(ax, "top:kdump").get_text() == "100% ever armed"
+    assert one(ax, "top:early-kdump").get_text() == "75%; the rest failed or never armed"
+    assert one(ax, "top:kdump").get_text() == "100%; none failed or never armed"
     # Median: the failed boot counts as never protected: (2 + 3) / 2.
     assert one(ax, "median-text:early-kdump").get_text() == "median 2.5 s"
     assert one(ax, "median:early-kdump").get_xdata().tolist() == [2.5, 2.5]
@@ -156,9 +157,47 @@ def test_ecdf_without_a_median_when_most_never_armed():
                   boot("k1", status="failed"))
     ax = plot.ecdf(boots, log=True)
     assert one(ax, "ecdf:kdump").get_ydata().tolist() == pytest.approx([0, 1 / 3, 1 / 3])
-    assert one(ax, "top:kdump").get_text() == "33% ever armed"
+    assert one(ax, "top:kdump").get_text() == "33%; the rest failed or never armed"
     assert not by_gid(ax, "median:kdump")
     assert ax.get_xscale() == "log"
+
+
+def test_ecdf_top_is_not_the_armed_share_of_the_setup():
+    # 4 of 5 kdump boots armed (80%, as stats.exposure), but the lower bound is not in the
+    # line: 3 exact of 4 counted, so its top is 75%, and the label must not call it "armed".
+    boots = boots_frame(boot("k1", 10.0), boot("k1", 20.0), boot("k2", 30.0),
+                        boot("k2", 40.0, clock="realtime"), boot("k3", status="failed"))
+    ax = plot.ecdf(boots)
+    assert one(ax, "ecdf:kdump").get_ydata()[-1] == 0.75
+    label = one(ax, "top:kdump").get_text()
+    assert label == "75%; the rest failed or never armed" and "armed" not in label.split(";")[0]
+    assert "left out: 1 with only a wall-clock lower bound" in ax.get_xlabel()
+
+
+def test_ecdf_top_when_every_boot_failed():
+    ax = plot.ecdf(boots_frame(boot("k1", status="failed"), boot("k1", status="not-armed")))
+    assert one(ax, "top:kdump").get_text() == "0%; all failed or never armed"
+
+
+def test_ecdf_draws_the_unknown_setup_in_its_own_colour():
+    # The command line was not logged and nothing else says kdump: setup "unknown".
+    boots = boots_frame(boot("k1", 10.0), boot("u1", status="not-armed", crashkernel=None,
+                                               rd_earlykdump=None))
+    ax = plot.ecdf(boots)
+    line = one(ax, "ecdf:unknown")
+    assert line.get_color() == plot.PALETTE["unknown"] == "#CC79A7"
+    assert line.get_ydata().tolist() == [0, 0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "kdump: 1 boot, 1 host", "unknown: 1 boot, 1 host"]
+
+
+def test_ecdf_labels_of_lines_ending_together_do_not_overlap():
+    boots = boots_frame(boot("n1", status="not-armed", crashkernel=None, rd_earlykdump=False),
+                        boot("u1", status="not-armed", crashkernel=None, rd_earlykdump=None))
+    ax = plot.ecdf(boots)
+    none, unknown = one(ax, "top:none"), one(ax, "top:unknown")
+    assert none.get_text() == unknown.get_text() == "0%; all failed or never armed"
+    assert none.xy[1] == 0 and unknown.xy[1] == pytest.approx(0.07)  # stacked above
 
 
 # -- hosts ------------------------------------------------------------------------------------
@@ -245,8 +284,61 @@ def test_timeline_last_boots_and_one_boot(host_boots):
 def test_timeline_default_host_is_the_one_that_switched(host_boots):
     switched = pd.concat([host_boots, boots_frame(boot("h2", 3.0, "early-kdump",
                                                  "2025-01-05T09:00:00Z"))])
+    assert plot.default_host(switched) == "h2"
     assert plot.timeline(switched).get_title() == "Boot timeline — h2"
-    assert plot.timeline(host_boots).get_title() == "Boot timeline — h1"  # most boots
+    assert plot.default_host(host_boots) == "h1"  # most boots
+    assert plot.timeline(host_boots).get_title() == "Boot timeline — h1"
+
+
+def test_default_host_breaks_ties_by_name():
+    boots = boots_frame(boot("zeta", 20.0), boot("beta", 30.0), boot("zeta", 25.0),
+                        boot("beta", status="failed"), boot("alpha", 10.0))
+    assert plot.default_host(boots) == "beta"  # beta and zeta have 2 boots each
+    assert plot.default_host(boots.iloc[::-1]) == "beta"  # whatever the row order
+    assert plot.timeline(boots).get_title() == "Boot timeline — beta"
+    assert plot.default_host(boots_frame()) is None
+
+
+def test_charts_take_ax_second_and_options_by_keyword(host_boots):
+    for name, chart in plot.CHARTS.items():
+        params = list(inspect.signature(chart).parameters.values())
+        assert [p.name for p in params[:2]] == ["boots", "ax"], name
+        assert all(p.kind is p.KEYWORD_ONLY for p in params[2:]), name
+    fig, ax = plt.subplots()
+    assert plot.timeline(host_boots, ax) is ax and len(fig.axes) == 1
+    assert ax.get_title() == "Boot timeline — h1"
+    with pytest.raises(TypeError):
+        plot.timeline(host_boots, None, "h1")
+
+
+def test_timeline_phases_without_an_initrd():
+    # "Startup finished in 1.2s (kernel) + 20s (userspace)": no initrd, initrd_s is NaN.
+    boots = boots_frame(
+        boot("h1", 5.0, kernel_start="2025-01-01T08:00:00Z", kernel_s=1.2, userspace_s=20.0),
+        boot("h1", 6.0, kernel_start="2025-01-02T08:00:00Z", kernel_s=1.0, initrd_s=2.0,
+             userspace_s=10.0),
+        boot("h1", kernel_start="2025-01-03T08:00:00Z", status="failed", kernel_s=1.0,
+             userspace_s=9.0),
+    )
+    ax = plot.timeline(boots, host="h1")
+    assert widths(ax, "phase:kernel") == [(0, 1.2), (0, 1.0), (0, 1.0)]
+    assert widths(ax, "phase:initrd") == [(1.0, 2.0)]  # only the boot with an initrd
+    assert widths(ax, "phase:userspace") == [(1.2, 20.0), (3.0, 10.0), (1.0, 9.0)]
+    assert np.asarray(one(ax, "never").get_offsets()).tolist() == [[10.0, 2]]  # bar's end
+    assert not by_gid(ax, "log-span")
+
+
+def test_timeline_uses_exact_and_lower_bound_only():
+    # Armed with a gap but no clock: neither exact nor a lower bound, so no marker.
+    boots = boots_frame(boot("h1", 4.0, kernel_start="2025-01-01T08:00:00Z", clock=None),
+                        boot("h1", 5.0, kernel_start="2025-01-02T08:00:00Z"),
+                        boot("h1", None, "unknown", "2025-01-03T08:00:00Z"))
+    ax = plot.timeline(boots, host="h1")
+    assert np.asarray(one(ax, "armed:kdump").get_offsets()).tolist() == [[5.0, 1]]
+    assert not by_gid(ax, "armed:bound")
+    assert [t.get_text() for t in by_gid(ax, "armed-value")] == ["5.0 s"]
+    assert [t.get_text() for t in by_gid(ax, "status-text")] == [
+        "armed, clock not logged", "armed, time not logged"]
 
 
 def test_timeline_without_the_milestone_columns_or_dates(host_boots):
@@ -301,7 +393,8 @@ def test_empty_table_draws_a_message(name, tmp_path):
 
 
 def test_palette_is_okabe_ito():
-    assert plot.PALETTE == {"early-kdump": "#0072B2", "kdump": "#E69F00", "none": "#999999"}
+    assert plot.PALETTE == {"early-kdump": "#0072B2", "kdump": "#E69F00", "none": "#999999",
+                            "unknown": "#CC79A7"}
     assert plot.FAILURE == "#D55E00"
     assert set(plot.CHARTS) == {"gaps", "ecdf", "hosts", "timeline", "over-time"}
 
@@ -342,3 +435,67 @@ def test_hosts_draws_a_spread_of_many_hosts():
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels == ["h00", "h10", "h19", "h29", "h39"]  # ranks 0, 10, 20, 29, 39 of 40
     assert "5 of the 40 hosts" in ax.get_title()
+
+
+def test_gaps_and_over_time_with_mode_unknown():
+    # kdumpctl found a crash kernel loaded, the log does not say by what: armed, no gap.
+    boots = boots_frame(boot("k1", 20.0, kernel_start="2025-01-01T10:00:00Z"),
+                        boot("k1", None, "unknown", "2025-01-02T10:00:00Z"))
+    ax = plot.gaps(boots)
+    assert [t.get_text().split("\n")[0] for t in ax.get_xticklabels()] == ["kdump"]
+    assert ax.get_xlabel() == "not drawn (no gap): 1 armed at an unlogged time"
+    ax = plot.over_time(boots)
+    np.testing.assert_allclose(np.asarray(one(ax, "exact:kdump").get_offsets())[:, 1], [20.0])
+    assert "not placed: 1 armed at an unlogged time" in ax.get_xlabel()
+
+
+@pytest.fixture
+def with_na() -> pd.DataFrame:
+    """Hand-built boots with pandas NA in mode, clock and status."""
+    frame = boots_frame(
+        boot("h1", 20.0, kernel_start="2025-01-01T10:00:00Z"),
+        boot("h1", 2.5, "early-kdump", "2025-01-08T10:00:00Z"),
+        boot("h1", 2.0, "early-kdump", "2025-01-09T10:00:00Z"),  # mode NA below
+        boot("h1", 3.0, "early-kdump", "2025-01-10T10:00:00Z"),  # clock NA below
+        boot("h1", 4.0, "early-kdump", "2025-01-11T10:00:00Z"),  # status NA below
+        boot("h2", status="failed", kernel_start="2025-01-02T10:00:00Z"),
+    )
+    frame.loc[2, "mode"] = pd.NA
+    frame.loc[3, "clock"] = pd.NA
+    frame.loc[4, "status"] = pd.NA
+    assert frame[["mode", "clock", "status"]].isna().sum().tolist() == [1, 1, 1]
+    return frame
+
+
+@pytest.mark.parametrize("name", sorted(plot.CHARTS))
+def test_every_chart_draws_with_na_in_mode_clock_and_status(name, with_na, tmp_path):
+    ax = plot.CHARTS[name](with_na)
+    assert not by_gid(ax, "nothing")
+    ax.figure.savefig(tmp_path / f"{name}.png")
+
+
+def test_na_in_mode_clock_and_status_match_nothing(with_na):
+    ax = plot.gaps(with_na)  # by mode: a missing mode is "unknown"
+    assert ys(one(ax, "exact:early-kdump")) == [2.5]
+    assert ys(one(ax, "exact:unknown")) == [2.0]
+    assert ax.get_xlabel() == ("not drawn (no gap): 1 failed, 1 of unknown status, "
+                               "1 armed, clock not logged")
+    ax = plot.gaps(with_na, by="setup")
+    assert ys(one(ax, "exact:early-kdump")) == [2.0, 2.5]
+    ax = plot.ecdf(with_na)
+    assert one(ax, "ecdf:early-kdump").get_ydata().tolist() == [0, 0.5, 1.0, 1.0]
+    assert "1 of unknown status; 1 armed, clock not logged" in ax.get_xlabel()
+    ax = plot.over_time(with_na, by="mode")
+    np.testing.assert_allclose(np.asarray(one(ax, "exact:unknown").get_offsets())[:, 1], [2.0])
+    ax = plot.timeline(with_na, host="h1")
+    assert [t.get_text() for t in by_gid(ax, "status-text")] == [
+        "armed, clock not logged", "status not logged"]
+    assert np.asarray(one(ax, "armed:unknown").get_offsets()).tolist() == [[2.0, 2]]
+    assert plot.hosts(with_na).get_yticklabels()[0].get_text() == "h1"
+
+
+def test_capture_kernel_boots_are_not_drawn_as_exposure():
+    frame = boots_frame(boot("a", 20.0), boot("a", status="not-armed", capture_kernel=True))
+    assert plot.gaps(frame).get_xlabel() == ""  # no "1 never armed" under the axis
+    assert not by_gid(plot.over_time(frame.assign(kernel_start=pd.Timestamp(
+        "2025-01-01", tz="UTC"))), "never")

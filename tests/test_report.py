@@ -46,10 +46,32 @@ def test_findings_state_the_answers():
                             "(p90 27.0 s).")  # "late" armed by kdumpctl: kdump
     assert sentences[2].startswith("Early kdump shortened the median gap by 20.3 s (95% interval")
     assert "10.2× shorter" in sentences[2]
-    assert "On the 5 hosts that booted under both" in sentences[3]
+    assert "6 kdump boots and 5 early-kdump boots" in sentences[2]
+    assert "too narrow" not in sentences[2]  # five hosts a side: hosts were resampled
+    assert sentences[3].startswith("On the 5 hosts that booted under both, the median of their "
+                                   "median gaps went from 22.0 s to 2.2 s; the median host's gap "
+                                   "fell by 19.8 s.")
     assert sentences[4].startswith("2 hosts need a look: <script>alert(1)</script> (arming")
-    assert "late (early kdump configured but not armed early in 1 of 1 boots;" in sentences[4]
-    assert sentences[5].startswith("1 boots come from wall-clock text")
+    assert "late (early kdump configured but not armed early in 1 of 1 boot;" in sentences[4]
+    assert sentences[5].startswith("1 boot armed with only a wall-clock time: its gap is a lower "
+                                   "bound")
+
+
+def test_findings_in_the_singular_and_when_early_kdump_is_slower():
+    frame = boots_frame(boot("a", 10.0), boot("b", 18.0, mode="early-kdump"),
+                        boot("c", status="failed"))
+    sentences = report.findings(frame)
+    assert sentences[0] == "3 boots on 3 hosts: 2 armed, 1 failed."
+    assert sentences[2].startswith("Early kdump lengthened the median gap by 8.0 s")
+    assert "1.8× longer" in sentences[2] and "1 kdump boot and 1 early-kdump boot" in sentences[2]
+    assert "interval leaves out host-to-host variation" in sentences[2]
+    assert sentences[3] == "1 host needs a look: c (arming failed in 1 of 1 boot)."
+
+
+def test_capture_kernel_boots_are_counted_apart():
+    frame = boots_frame(boot("a", 10.0), boot("a", status="not-armed", capture_kernel=True))
+    assert report.findings(frame)[-1] == (
+        "1 boot of a kdump capture kernel (saving a vmcore) is not counted as exposure.")
 
 
 def test_findings_of_nothing():
@@ -94,6 +116,22 @@ def test_markdown_links_the_charts_it_wrote(tmp_path):
     every = text.split("## Every boot")[1].split("##")[0].strip().splitlines()
     assert len(every) == 2 + 13 and {line.count(" | ") for line in every[2:]} == {7}
     assert "<script>" not in text and "&lt;script&gt;" in text  # wikis render raw HTML
+
+
+def test_markdown_shows_hostile_log_text_literally(tmp_path):
+    hostile = ["![x](http://evil.example/p.png)", "<img src=x onerror=alert(1)>", "a|b\nc",
+               "**bold** _it_ `code` [link](http://evil.example)"]
+    frame = boots_frame(*[boot(name, status="failed", failure=name) for name in hostile],
+                        boot("ok", 20.0), boot("ok2", 2.0, mode="early-kdump"))
+    written = report.write(frame, tmp_path / "my review.md")
+    text = written[0].read_text()
+    assert "<img" not in text and "**bold**" not in text
+    assert not re.search(r"(?<!\\)\]\(http", text)  # no link or image syntax left whole
+    assert "a\\|b c" in text  # the pipe escaped, the newline folded
+    assert {p.name for p in written[1:]} == {f"{name}.png" for name, _ in report.FIGURES}
+    assert "](my%20review_files/gaps.png)" in text
+    (tmp_path / "my review_files" / "stale.png").write_bytes(b"old")
+    assert len(report.write(frame, tmp_path / "my review.md")) == 1 + len(report.FIGURES)
 
 
 def test_text_aligns_figures_right_and_words_left():

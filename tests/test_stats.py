@@ -19,9 +19,20 @@ def test_setup_follows_the_evidence():
         boot("e", status="not-armed"),  # memory reserved: kdump was meant to arm
         boot("f", status="not-armed", crashkernel=None),
         boot("g", mode="unknown", crashkernel=None),
+        boot("h", status="unknown", crashkernel=None, rd_earlykdump=None),  # no command line
     )
     assert list(stats.setup(frame)) == ["early-kdump", "early-kdump", "early-kdump", "kdump",
-                                        "kdump", "none", "kdump"]
+                                        "kdump", "none", "kdump", "unknown"]
+
+
+def test_missing_values_in_a_hand_built_table_are_not_errors():
+    frame = boots_frame(boot("a", 10.0, clock=None), boot("b", 5.0, mode=None),
+                        boot("c", 7.0, status=None), boot("d", 3.0, mode="early-kdump"))
+    assert stats.is_exact(frame).tolist() == [False, True, False, True]
+    assert stats.exposure(frame).loc["fleet", "boots"] == 4
+    for function in (stats.compare, stats.paired_hosts, stats.problem_hosts, stats.phases,
+                     stats.over_time):
+        function(frame)
 
 
 def _fleet() -> pd.DataFrame:
@@ -156,7 +167,7 @@ def test_paired_hosts_and_the_paired_median():
     paired = stats.compare(frame, resamples=300).loc["paired median"]
     assert paired["difference_s"] == 21.0 and paired["baseline_hosts"] == 5
     assert paired["difference_s_low"] >= 19.0 and paired["difference_s_high"] <= 23.0
-    assert paired["method"].startswith("per-host medians, bootstrap")
+    assert paired["method"].endswith("bootstrap over those hosts")
 
 
 def test_paired_hosts_with_no_switch_is_empty_with_its_columns():
@@ -178,12 +189,39 @@ def test_problem_hosts_worst_first_with_reasons():
     assert list(table.index) == ["broken", "silent", "late", "bare", "slow"]
     assert table.loc["broken", "problems"] == "arming failed in 1 of 2 boots"
     assert table.loc["silent", "problems"] == (
-        "never armed in 1 of 1 boots although kdump was set up")
+        "never armed in 1 of 1 boot although kdump was set up")
     assert table.loc["late", "problems"] == (
-        "early kdump configured but not armed early in 1 of 1 boots")
-    assert table.loc["bare", "problems"] == "no kdump set up in 1 of 1 boots"
+        "early kdump configured but not armed early in 1 of 1 boot")
+    assert table.loc["bare", "problems"] == "no kdump set up in 1 of 1 boot"
     assert table.loc["slow", "problems"] == "largest gap 90.0 s"
     assert (table.loc["slow", "max_gap_s"], table.loc["slow", "median_gap_s"]) == (90.0, 85.0)
+
+
+def test_problem_order_is_by_kind_of_problem_whatever_the_counts():
+    frame = boots_frame(
+        *[boot("fallback", 30.0, rd_earlykdump=True) for _ in range(100)],
+        *[boot("bare", status="not-armed", crashkernel=None) for _ in range(150)],
+        boot("late", 90.0, rd_earlykdump=True),
+        boot("broken", status="failed"), boot("broken", 5.0),
+    )
+    table = stats.problem_hosts(frame, top=0)
+    assert list(table.index) == ["broken", "late", "fallback", "bare"]
+
+
+def test_capture_kernel_boots_are_not_exposure():
+    frame = boots_frame(boot("a", 20.0), boot("a", status="not-armed", crashkernel=None,
+                                              capture_kernel=True))
+    assert stats.exposure(frame).loc["fleet", ["boots", "armed_share"]].tolist() == [1, 1.0]
+    assert stats.problem_hosts(frame, top=0).empty
+
+
+def test_zero_gaps_have_no_ratio():
+    frame = boots_frame(*[boot(f"k{i}", 20.0) for i in range(5)],
+                        *[boot(f"k{i}", 0.0, mode="early-kdump") for i in range(5)])
+    table = stats.compare(frame, resamples=50)
+    assert table.loc["median", "difference_s"] == 20.0
+    assert np.isnan(table.loc["median", "ratio"]) and np.isnan(table.loc["paired median", "ratio"])
+    assert np.isnan(stats.paired_hosts(frame)["ratio"]).all()
 
 
 def test_phases_place_the_arming():
@@ -195,13 +233,16 @@ def test_phases_place_the_arming():
         boot("d", 30.0, **phases),
         boot("e", 3.0, mode="early-kdump", clock="realtime", **phases),  # a bound: left out
         boot("f", 12.0),  # no "Startup finished"
+        boot("g", 1.5, kernel_s=1.0, userspace_s=20.0),  # no initrd: 0 s of it
     )
     table = stats.phases(frame)
-    assert list(table["host"]) == ["a", "b", "c", "d"]
+    assert list(table["host"]) == ["a", "b", "c", "d", "g"]
+    assert table.loc[4, "armed_during"] == "userspace" and table.loc[4, "boot_s"] == 21.0
+    table = table.iloc[:4]
     assert list(table["armed_during"]) == ["kernel", "initrd", "userspace", "after startup"]
     assert table["boot_s"].eq(24.0).all()
     assert table.loc[2, "share_of_boot"] == pytest.approx(10 / 24)
-    summary = stats.phase_summary(frame)
+    summary = stats.phase_summary(frame.iloc[:6])
     assert list(summary.index) == ["early-kdump", "kdump"]
     assert summary.loc["early-kdump", ["boots", "kernel", "initrd"]].tolist() == [2, 1, 1]
     assert summary.loc["kdump", "median_gap_s"] == 20.0
