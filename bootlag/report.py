@@ -304,7 +304,7 @@ def _boot_list(boots: pd.DataFrame) -> pd.DataFrame:
         "gap": [("-" if pd.isna(g) else f"{g:.3f} s" if c == "monotonic" else f"≥{g:.3f} s")
                 for g, c in zip(view["gap_s"], view["clock"], strict=True)],
         "mode": view["mode"], "status": view["status"], "clock": view["clock"],
-        "note": view["note"].fillna(""),
+        "failure": view["failure"].fillna(""), "note": view["note"].fillna(""),
     })
 
 
@@ -324,7 +324,7 @@ def markdown(boots: pd.DataFrame, chart_dir: Path | None = None, *, title: str |
     relative to it (no charts when `chart_dir` is None), their paths added to `written`."""
     found = tables(boots, resamples=resamples, seed=seed)
     lines = [f"# {_md_text(title or 'Crash kernel protection gap report')}", "",
-             f"Generated {_now()} by bootlag from {len(_inputs(boots))} inputs.", ""]
+             f"Generated {_generated(boots)}.", ""]
     lines += [f"- {_md_text(s)}" for s in findings(boots, found)] + [""]
     for heading, table in display_tables(found).items():
         lines += [f"## {heading}", "", _md_table(table), ""]
@@ -369,8 +369,11 @@ def _md_text(text: str) -> str:
     return _MARKDOWN_SYNTAX.sub(r"\\\1", text)
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+def _generated(boots: pd.DataFrame) -> str:
+    from . import __version__
+
+    now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return f"{now} by bootlag {__version__} from {len(_inputs(boots))} inputs"
 
 
 STYLE = """
@@ -396,8 +399,8 @@ def html(boots: pd.DataFrame, *, title: str | None = None, resamples: int = 2000
     esc = html_escape.escape
     parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{esc(title)}"
              f"</title><style>{STYLE}</style></head><body>", f"<h1>{esc(title)}</h1>",
-             f"<p class='small'>Generated {_now()} by bootlag from {len(_inputs(boots))} "
-             "inputs.</p>", "<h2>Findings</h2><ul class='findings'>",
+             f"<p class='small'>Generated {esc(_generated(boots))}.</p>",
+             "<h2>Findings</h2><ul class='findings'>",
              *(f"<li>{esc(s)}</li>" for s in findings(boots, found)), "</ul>"]
     for heading, table in display_tables(found).items():
         parts += [f"<h2>{esc(heading)}</h2>", _html_table(table)]
