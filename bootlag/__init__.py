@@ -5,7 +5,9 @@
 >>> boots.groupby("mode").gap_s.describe()          # doctest: +SKIP
 
 `scan` returns one row per boot; `COLUMNS` documents every column (gaps in
-seconds, times in UTC, and which clock each gap came from).
+seconds, times in UTC, and which clock each gap came from). The submodules
+`bootlag.stats` (tables), `bootlag.plot` (charts returning Axes) and
+`bootlag.report` (text, Markdown, HTML) are functions of that table.
 """
 
 from __future__ import annotations
