@@ -35,6 +35,7 @@ def _check(notebook: nbformat.NotebookNode) -> None:
 
 def test_committed_notebook_is_the_generators_and_was_run():
     committed = nbformat.read(make_notebook.NOTEBOOK, as_version=4)
+    nbformat.validate(committed)  # what GitHub's renderer expects
     assert [(c.cell_type, c.source) for c in committed.cells] == make_notebook.CELLS, \
         "notebooks/explore.ipynb is out of date: run python tools/make_notebook.py"
     _check(committed)
