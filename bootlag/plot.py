@@ -32,9 +32,10 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter, PercentFormatter
 from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
@@ -49,15 +50,22 @@ FAILURE = "#D55E00"  # vermillion: failed or never armed
 PHASE_COLOURS = {"kernel": "#B8B8B8", "initrd": "#D6D6D6", "userspace": "#EDEDED"}
 EARLY_ENABLED_COLOUR = "#56B4E9"  # Okabe-Ito sky blue
 SERVICE_COLOUR = "#000000"
+EARLY_ENABLED_LABEL = "early-kdump enabled (dracut)"
+SERVICE_LABEL = "kdump service's result\n(loaded, already running or failed)"
 FIGSIZE = (7.0, 4.0)
 BOUND_LABEL = "≥ wall-clock lower bound"
 NEVER_LABEL = "failed / never armed"
 NEVER = ("failed", "not-armed")
+MEDIAN_NOTE = "(failures = never)"  # an ECDF median counting failed boots as never protected
 
 _GREY = "#555555"
+_EDGE = "#333333"  # dark edges and text on the grey timeline bars
 _BOX_WIDTH = 0.5
 _BOUND_DX = 0.38  # lower bounds sit beside their group's box
 _BAR = 0.5  # height of a timeline row's bar, in rows
+# over_time: failed and never-armed boots' crosses in a band along the top of the axes, above a
+# dashed line at _BAND (axes fraction); the highest dot at _BAND_DATA_TOP.
+_BAND, _BAND_CROSS_Y, _BAND_DATA_TOP = 0.86, 0.905, 0.8
 
 
 # -- shared helpers -------------------------------------------------------------------------------
@@ -141,6 +149,13 @@ def _left_out(frame: pd.DataFrame, *, bounds: bool) -> list[str]:
     return [f"{n} {what}" for n, what in parts if n]
 
 
+def _drawn(exact: pd.DataFrame, bounds: int, sep: str) -> str:
+    """What a group's marks stand for, the same words in every chart: "23 exact, 6 hosts"
+    (exact gaps and their hosts) then, with `sep`, "+6 lower bounds" where there are any."""
+    text = f"{len(exact)} exact, {_count(exact['host'].nunique(), 'host')}"
+    return text + f"{sep}+{_count(bounds, 'lower bound')}" if bounds else text
+
+
 def _log_scale(ax: Axes, which: str) -> None:
     """Log scale on the `which` ("x" or "y") axis, ticks as plain seconds at 1, 2, 5 x 10^k."""
     (ax.set_xscale if which == "x" else ax.set_yscale)("log")
@@ -167,9 +182,13 @@ def _bound_handle(colour: str = _GREY) -> Line2D:
                   markeredgecolor=colour, label=BOUND_LABEL)
 
 
-def _never_handle() -> Line2D:
+def _never_handle(never: pd.DataFrame) -> Line2D:
+    """The legend entry of the crosses drawn for the boots of `never`, counting them."""
+    failed, not_armed = (int(_is(never["status"], status).sum()) for status in NEVER)
+    label = (f"failed ({failed}) or never armed ({not_armed})" if failed and not_armed
+             else f"failed ({failed})" if failed else f"never armed ({not_armed})")
     return Line2D([], [], ls="", marker="x", markersize=7, markeredgewidth=1.8, color=FAILURE,
-                  label=NEVER_LABEL)
+                  label=label)
 
 
 # -- gaps -----------------------------------------------------------------------------------------
@@ -183,8 +202,10 @@ def gaps(boots: pd.DataFrame, ax: Axes | None = None, *, by: str = "mode", kind:
     (``kind="box"``: quartiles, whiskers to 1.5 IQR) or violin
     (``kind="violin"``) of the exact gaps of each group with every boot as a
     jittered dot and the median annotated; wall-clock lower bounds as hollow
-    triangles beside, outside the box. Tick labels count the exact gaps (boots)
-    and hosts behind each box; the x label counts the boots with no gap to draw.
+    triangles beside, outside the box. Tick labels count the exact gaps and
+    their hosts behind each box, then the lower bounds ("23 exact, 6 hosts" over
+    "+6 lower bounds", the words of `over_time`'s legend); the x label counts
+    the boots with no gap to draw.
     ``log=True``: log-scale gap axis.
     """
     if kind not in ("box", "violin"):
@@ -216,10 +237,7 @@ def gaps(boots: pd.DataFrame, ax: Axes | None = None, *, by: str = "mode", kind:
             ax.scatter(i + _BOUND_DX + rng.uniform(-0.04, 0.04, len(lows)), lows, marker="^",
                        s=24, facecolors="none", edgecolors=colour, linewidths=1, zorder=3,
                        gid=f"bound:{name}")
-        label = f"{name}\n{_count(len(values), 'boot')}, {_count(mine['host'].nunique(), 'host')}"
-        if len(lows):
-            label += f"\n+{_count(len(lows), 'lower bound')}"
-        labels.append(label)
+        labels.append(f"{name}\n" + _drawn(mine, len(lows), "\n"))
     ax.set_xticks(range(len(names)), labels)
     ax.set_xlim(-0.85, len(names) - 1 + (0.6 if len(bounds) else 0.45))
     if log:
@@ -266,11 +284,13 @@ def ecdf(boots: pd.DataFrame, ax: Axes | None = None, *, log: bool = False) -> A
     A step line per setup over the boots with an exact gap (monotonic clock)
     plus those that failed or never armed: those never become protected, so
     the line tops out below 100% by their share, annotated at its right end
-    ("76%; the rest failed or never armed"). That top is not the setup's armed
-    share (`stats.exposure`): armed boots with only a wall-clock lower bound
-    are not in the line. The dotted line
-    marks the median, where the line reaches 50% (failed and never-armed boots
-    count as never protected, so it can lie above the median of exact gaps).
+    with the boots it counts ("76% of 37 armed; 3 failed, 6 never armed").
+    That top is not the setup's armed share (`stats.exposure`): armed boots
+    with only a wall-clock lower bound are not in the line. The dotted line
+    marks the median, where the line reaches 50%; failed and never-armed boots
+    count as never protected, so it can lie above the median of exact gaps,
+    and where the line has such boots its label says so ("median 28.0 s" over
+    "(failures = never)").
     Boots with only a wall-clock lower bound, of unknown status or armed at an
     unlogged time are left out and counted under the x axis. The legend counts
     the boots and hosts behind each line. ``log=True``: log-scale time axis.
@@ -288,17 +308,20 @@ def ecdf(boots: pd.DataFrame, ax: Axes | None = None, *, log: bool = False) -> A
     right = float(all_gaps.max()) * 1.08 if len(all_gaps) else 1.0
     left = float(positive.min()) / 1.5 if log and len(positive) else (0.1 if log else 0.0)
     tops: dict[str, tuple[float, str]] = {}
+    steps: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for name in names:
         part = counted[_is(counted["group"], name)]
         values = np.sort(part.loc[_exact(part), "gap_s"].to_numpy(dtype=float))
         total = len(part)
         shares = np.arange(1, len(values) + 1) / total
         top = float(shares[-1]) if len(values) else 0.0
-        tops[name] = (top, _top_label(len(values), total))
+        tops[name] = (top, _top_label(part, len(values)))
         colour = _colour(name)
         label = f"{name}: {_count(total, 'boot')}, {_count(part['host'].nunique(), 'host')}"
-        ax.step(np.concatenate([[left], values, [right]]), np.concatenate([[0.0], shares, [top]]),
-                where="post", color=colour, linewidth=2, label=label, gid=f"ecdf:{name}")
+        steps[name] = (np.concatenate([[left], values, [right]]),
+                       np.concatenate([[0.0], shares, [top]]))
+        ax.step(*steps[name], where="post", color=colour, linewidth=2, label=label,
+                gid=f"ecdf:{name}")
         median = _median_with_never(values, total)
         if median is not None:
             ax.plot([median, median], [0, 0.5], ls=":", color=colour, linewidth=1.5,
@@ -307,15 +330,18 @@ def ecdf(boots: pd.DataFrame, ax: Axes | None = None, *, log: bool = False) -> A
             # right edge, left of it above 50% (where this line is still below).
             scale = np.log if log else (lambda v: v)
             leftwards = (scale(median) - scale(left)) > 0.75 * (scale(right) - scale(left))
-            ax.annotate(f"median {_seconds(median)}", (median, 0.5),
+            text = f"median {_seconds(median)}"
+            if total > len(values):  # not the median of the exact gaps: say why
+                text += f"\n{MEDIAN_NOTE}"
+            ax.annotate(text, (median, 0.5),
                         xytext=(-4, 4) if leftwards else (4, -4), textcoords="offset points",
                         ha="right" if leftwards else "left", va="bottom" if leftwards else "top",
                         fontsize=8, fontweight="bold", color=colour, gid=f"median-text:{name}")
-    _annotate_tops(ax, tops, right)
     ax.axhline(0.5, color="#CCCCCC", linewidth=0.8, zorder=0)
     ax.set_xlim(left, right)
     if log:
         _log_scale(ax, "x")
+    _annotate_tops(ax, tops, steps, log)
     ax.set_ylim(-0.02, 1.08)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     xlabel = "seconds since kernel start (monotonic clock)"
@@ -341,36 +367,50 @@ def _median_with_never(values: np.ndarray, total: int) -> float | None:
     return float(low if not np.isfinite(high) else (low + high) / 2)
 
 
-def _top_label(protected: int, total: int) -> str:
-    """What the top of an ECDF line is: the share of its boots (exact gaps plus failed and
-    never-armed boots) that were ever protected, and what the rest are."""
-    if protected == total:
-        return "100%; none failed or never armed"
-    if protected == 0:
-        return "0%; all failed or never armed"
-    return f"{protected / total:.0%}; the rest failed or never armed"
+def _top_label(part: pd.DataFrame, protected: int) -> str:
+    """What the top of an ECDF line is: the share of the boots the line counts (`part`: exact
+    gaps plus failed and never-armed boots) that armed, out of how many, and what the rest
+    are ("76% of 37 armed; 3 failed, 6 never armed"). Not the setup's armed share
+    (`stats.exposure`), which also counts the armed boots with only a lower bound."""
+    text = f"{protected / len(part):.0%} of {len(part)} armed"
+    failed, never = int(_is(part["status"], "failed").sum()), int(_is(part["status"],
+                                                                      "not-armed").sum())
+    rest = [f"{n} {what}" for n, what in ((failed, "failed"), (never, "never armed")) if n]
+    return "; ".join([text, ", ".join(rest)]) if rest else text
 
 
-def _annotate_tops(ax: Axes, tops: dict[str, tuple[float, str]], right: float) -> None:
-    """Each line's (top, label) at the right end of the line: above the line's end, else
-    below it when that would cross another line's end or label; lines ending at the same
-    height get their labels stacked."""
+def _annotate_tops(ax: Axes, tops: dict[str, tuple[float, str]],
+                   steps: dict[str, tuple[np.ndarray, np.ndarray]], log: bool) -> None:
+    """Each line's (top, label) at the right end of the line (`steps`: its x and y): above
+    the line's end, else below it, else one label height further up or down, wherever the
+    label crosses no line and no other label; lines ending at the same height get their
+    labels stacked. With no such place, above the end on a white ground."""
     height = 0.07  # a label's height in shares, at report size
-    ends = {name: (top - 0.005, top + 0.005) for name, (top, _) in tops.items()}
+    left, right = ax.get_xlim()
+    axes_pt = ax.get_position().width * ax.figure.get_figwidth() * 72
     labels_at: list[tuple[float, float]] = []
     for name, (top, text) in sorted(tops.items(), key=lambda item: -item[1][0]):
-        others = [band for other, band in ends.items() if other != name] + labels_at
+        # Where the label starts, estimated from its characters: the lines there are in the
+        # way from their height at that x to their end (an ECDF only rises).
+        share = min(1.0, (3 + max(map(len, text.split("\n"))) * 8 * 0.6) / axes_pt)
+        start = (right * (left / right) ** share if log and left > 0
+                 else right - share * (right - left))
+        taken = [(float(ys[max(np.searchsorted(xs, start, side="right") - 1, 0)]), end)
+                 for (xs, ys), end in ((steps[n], tops[n][0]) for n in steps)] + labels_at
         above, under = (top, top + height), (top - height, top)
-        below = (top > height and any(_overlap(above, band) for band in others)
-                 and not any(_overlap(under, band) for band in others))
-        band = under if below else above
-        step = -height if below else height
+        tries = [(above, False), (under, True), ((top + height, top + 2 * height), False),
+                 ((top - 2 * height, top - height), True)]
+        fits = [(band, below) for band, below in tries if band[0] >= -0.02 and band[1] <= 1.08
+                and not any(_overlap(band, other) for other in taken)]
+        band, below = fits[0] if fits else (above, False)
         while any(_overlap(band, placed) for placed in labels_at):
-            band = (band[0] + step, band[1] + step)
+            band = (band[0] + height, band[1] + height)
         labels_at.append(band)
         ax.annotate(text, (right, band[1] if below else band[0]), xytext=(-3, -3 if below else 3),
                     textcoords="offset points", ha="right", va="top" if below else "bottom",
-                    fontsize=8, color=_colour(name), gid=f"top:{name}")
+                    fontsize=8, color=_colour(name), gid=f"top:{name}",
+                    bbox={"boxstyle": "square,pad=0.1", "facecolor": "white",
+                          "edgecolor": "none", "alpha": 0.8})
 
 
 def _overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
@@ -446,9 +486,10 @@ def timeline(boots: pd.DataFrame, ax: Axes | None = None, *, host: str | None = 
     initrd has none, its userspace starting where the kernel ends) and marks the
     arming (gap_s, coloured by the boot's mode, with its value; hollow and
     "≥" for a wall-clock lower bound), "early-kdump is enabled"
-    (``early_enabled_s``) and the kdump service's verdict (``service_s``) where
-    those columns exist; failed and never-armed boots get a vermillion cross at
-    the end of their bar. Rows: the `last` boots of `host` by kernel start
+    (``early_enabled_s``, across the bar) and the kdump service's result
+    (``service_s``: loaded, already running or failed) where those columns
+    exist; failed and never-armed boots get a vermillion cross at the end of
+    their bar, counted in the legend. Rows: the `last` boots of `host` by kernel start
     (all when None), or the boot(s) whose id is or starts with `boot_id`. With
     neither given: `default_host`.
     """
@@ -557,16 +598,24 @@ def _timeline_rows(ax: Axes, frame: pd.DataFrame) -> list:
 
 def _milestones(ax: Axes, frame: pd.DataFrame, y: np.ndarray) -> list:
     handles = []
-    for column, colour, label in (
-            ("early_enabled_s", EARLY_ENABLED_COLOUR, "early-kdump enabled (dracut)"),
-            ("service_s", SERVICE_COLOUR, "kdump service verdict")):
-        x = _column(frame, column)
-        if np.isfinite(x).any():
-            rows = np.isfinite(x)
-            ax.scatter(x[rows], y[rows], marker="|", s=160, linewidths=2, color=colour,
-                       zorder=2, gid=column)
-            handles.append(Line2D([], [], ls="", marker="|", markersize=10, markeredgewidth=2,
-                                  color=colour, label=label))
+    x = _column(frame, "early_enabled_s")
+    if np.isfinite(x).any():
+        # Across the whole bar, with a thin dark edge: sky blue alone is faint on grey.
+        rows = np.isfinite(x)
+        edge = [patheffects.Stroke(linewidth=3.7, foreground=_EDGE), patheffects.Normal()]
+        ax.vlines(x[rows], y[rows] - _BAR / 2, y[rows] + _BAR / 2, colors=EARLY_ENABLED_COLOUR,
+                  linewidth=2.5, capstyle="butt", path_effects=edge, zorder=2,
+                  gid="early_enabled_s")
+        handles.append(Line2D([], [], ls="", marker="|", markersize=11, markeredgewidth=2.5,
+                              color=EARLY_ENABLED_COLOUR, path_effects=edge,
+                              label=EARLY_ENABLED_LABEL))
+    x = _column(frame, "service_s")
+    if np.isfinite(x).any():
+        rows = np.isfinite(x)
+        ax.scatter(x[rows], y[rows], marker="|", s=160, linewidths=2, color=SERVICE_COLOUR,
+                   zorder=2, gid="service_s")
+        handles.append(Line2D([], [], ls="", marker="|", markersize=10, markeredgewidth=2,
+                              color=SERVICE_COLOUR, label=SERVICE_LABEL))
     return handles
 
 
@@ -597,11 +646,11 @@ def _armed_markers(ax: Axes, frame: pd.DataFrame, y: np.ndarray) -> list:
             handle = _bound_handle(_colour(name))
             handle.set(label=f"{BOUND_LABEL} ({name})", markeredgewidth=1.5)
             handles.append(handle)
-    for row in np.flatnonzero(armed):
+    for row in np.flatnonzero(armed):  # above the bar, on white rather than grey
         prefix = "≥ " if bound[row] else ""
-        ax.annotate(prefix + _seconds(gap[row]), (gap[row], row), xytext=(7, 5),
-                    textcoords="offset points", ha="left", va="bottom", fontsize=7,
-                    color="#333333", gid="armed-value")
+        ax.annotate(prefix + _seconds(gap[row]), (gap[row], row - _BAR / 2), xytext=(5, 1),
+                    textcoords="offset points", ha="left", va="bottom", fontsize=7.5,
+                    color=_EDGE, gid="armed-value")
     return handles
 
 
@@ -634,7 +683,7 @@ def _never_markers(ax: Axes, frame: pd.DataFrame, y: np.ndarray, ends: np.ndarra
             continue
         ax.annotate(text, (ends[row], row - _BAR / 2), xytext=(-4, 1), textcoords="offset points",
                     ha="right", va="bottom", fontsize=7, color=colour, gid="status-text")
-    return [_never_handle()] if never.any() else []
+    return [_never_handle(frame[never])] if never.any() else []
 
 
 def _shorten(text: str, width: int = 48) -> str:
@@ -649,11 +698,15 @@ def over_time(boots: pd.DataFrame, ax: Axes | None = None, *, by: str = "mode",
 
     Dots coloured by mode (what armed the boot) or by setup (``by="setup"``)
     for exact gaps, hollow triangles for wall-clock lower bounds, a line
-    through each group's weekly median of exact gaps, and
-    vermillion crosses along the top for boots that failed or never armed:
-    a rollout of early kdump shows as dots moving down. Boots without a
-    calendar kernel start (short-monotonic text) cannot be placed and are
-    counted in the x label. ``log=True``: log-scale gap axis.
+    through each group's weekly median of exact gaps, and vermillion crosses
+    for boots that failed or never armed, in a shaded band along the top above
+    a dashed line, apart from the gap axis (no dot, tick or value enters it):
+    a rollout of early kdump shows as dots moving down. The legend counts
+    what is drawn: exact gaps and their hosts, then lower bounds, per group
+    (as the tick labels of `gaps`, over dated boots only), and the crosses
+    ("failed (4)"). Boots without a calendar kernel start (short-monotonic
+    text) cannot be placed and are counted per group in the x label.
+    ``log=True``: log-scale gap axis.
     """
     ax = _axes(ax)
     title = "Protection gap per boot over time"
@@ -681,21 +734,15 @@ def over_time(boots: pd.DataFrame, ax: Axes | None = None, *, by: str = "mode",
         if lows.any():
             ax.scatter(days[lows], gap[lows], marker="^", s=26, facecolors="none",
                        edgecolors=colour, linewidths=1, zorder=3, gid=f"bound:{name}")
-        label = (f"{name}: {_count(int((rows | lows).sum()), 'boot')}, "
-                 f"{_count(dated.loc[rows | lows, 'host'].nunique(), 'host')}")
-        if lows.any():
-            label += f" ({int(lows.sum())} lower bounds)"
-        handles.append(_exact_handle(colour, label))
+        handles.append(_exact_handle(colour, f"{name}: " + _drawn(dated[rows], int(lows.sum()),
+                                                                 "; ")))
     if bound_mask.any():
         handles.append(_bound_handle())
     if any(line.get_gid() and line.get_gid().startswith("weekly:") for line in ax.lines):
         handles.append(Line2D([], [], color=_GREY, lw=1.5, label="weekly median (exact)"))
     if never_mask.any():
-        top = blended_transform_factory(ax.transData, ax.transAxes)
-        ax.scatter(days[never_mask], np.full(int(never_mask.sum()), 0.97), transform=top,
-                   marker="x", s=40, linewidths=1.8, color=FAILURE, zorder=4, clip_on=False,
-                   gid="never")
-        handles.append(_never_handle())
+        _never_band(ax, days[never_mask])
+        handles.append(_never_handle(dated[never_mask]))
     span = max(float(days.max() - days.min()), 1.0)
     ax.set_xlim(days.min() - 0.03 * span, days.max() + 0.03 * span)
     locator = mdates.AutoDateLocator()
@@ -703,18 +750,26 @@ def over_time(boots: pd.DataFrame, ax: Axes | None = None, *, by: str = "mode",
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     finite = gap[(exact_mask | bound_mask) & np.isfinite(gap)]
     positive = finite[finite > 0]
-    # Headroom: the row of crosses along the top stays clear of the dots.
+    # Headroom: the highest dot at `highest` of the axes height, below the band of crosses.
+    highest = _BAND_DATA_TOP if never_mask.any() else 0.93
     if log:
         _log_scale(ax, "y")
         low, high = (positive.min(), positive.max()) if len(positive) else (1.0, 10.0)
-        ax.set_ylim(float(low) / 1.5, float(high) * 2.2)
+        low = float(low) / 1.5
+        ax.set_ylim(low, low * (float(high) / low) ** (1 / highest))
     elif len(finite):
-        ax.set_ylim(0, max(float(finite.max()), 1.0) * 1.18)
+        ax.set_ylim(0, max(float(finite.max()), 1.0) / highest)
+    if never_mask.any():
+        _ticks_below_band(ax)
     ax.set_ylabel("gap (s): kernel start → crash kernel loaded")
     xlabel = "kernel start (UTC)"
     left_out = _left_out(dated[~(exact_mask | bound_mask | never_mask)], bounds=False)
     if undated:
-        left_out.insert(0, f"{undated} without a calendar date (short-monotonic text)")
+        groups = frame.loc[frame["kernel_start"].isna().to_numpy(dtype=bool), "group"]
+        per_group = ", ".join(f"{int(_is(groups, name).sum())} {name}"
+                              for name in stats.SETUPS if _is(groups, name).any())
+        left_out.insert(0, f"{undated} without a calendar date (short-monotonic text: "
+                           f"{per_group})")
     if left_out:
         xlabel += "\nnot placed: " + "; ".join(left_out)
     ax.set_xlabel(xlabel)
@@ -722,6 +777,31 @@ def over_time(boots: pd.DataFrame, ax: Axes | None = None, *, by: str = "mode",
     ax.set_title(title + (" (log scale)" if log else ""))
     ax.grid(alpha=0.3)
     return ax
+
+
+def _never_band(ax: Axes, days: np.ndarray) -> None:
+    """Crosses at `days` in a band along the top of the axes, apart from the gap axis: shaded,
+    above a dashed line and labelled, so that no one reads them as long gaps."""
+    ax.add_patch(Rectangle((0, _BAND), 1, 1 - _BAND, transform=ax.transAxes, facecolor="#F4F4F4",
+                           edgecolor="none", zorder=1.6, gid="never-band"))
+    ax.add_line(Line2D([0, 1], [_BAND, _BAND], transform=ax.transAxes, ls="--", lw=0.8,
+                       color="#888888", zorder=1.7, gid="never-band-line"))
+    ax.text(0.006, 0.985, NEVER_LABEL + " (no gap)", transform=ax.transAxes, ha="left",
+            va="top", fontsize=7, color=_GREY, zorder=1.8, gid="never-band-label")
+    top = blended_transform_factory(ax.transData, ax.transAxes)
+    ax.scatter(days, np.full(len(days), _BAND_CROSS_Y), transform=top, marker="x", s=40,
+               linewidths=1.8, color=FAILURE, zorder=4, gid="never")
+
+
+def _ticks_below_band(ax: Axes) -> None:
+    """Keep the gap axis's ticks (and so its grid lines and values) out of the band."""
+    low = ax.get_ylim()[0]
+    band = ax.transData.inverted().transform(ax.transAxes.transform((0, _BAND)))[1]
+    for minor in (False, True):
+        ticks = ax.yaxis.get_minorticklocs() if minor else ax.get_yticks()
+        ax.set_yticks([t for t in ticks if low <= t <= band], minor=minor)
+    ax.spines["left"].set_bounds(low, band)
+    ax.spines["right"].set_bounds(low, band)
 
 
 def _date_numbers(times: pd.Series) -> np.ndarray:

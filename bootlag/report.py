@@ -22,17 +22,23 @@ import pandas as pd
 
 from . import stats
 
-# The charts of a report, in order: (name in plot.CHARTS, caption).
+# The charts of a report, in order: (figure id, name in plot.CHARTS, caption). The
+# timelines are drawn for a host picked by `_timeline_hosts`.
 FIGURES = (
-    ("gaps", "Protection gap of every boot, by how it was armed. Boxes and medians use exact "
-             "(monotonic) gaps only; hollow markers are wall-clock lower bounds."),
-    ("ecdf", "Share of boots protected t seconds after kernel start. Boots that failed or "
-             "never armed never get there, so a curve can stop short of 100%."),
-    ("hosts", "Hosts that booted under both: each host's median gap with kdump and with "
-              "early kdump."),
-    ("over-time", "Gap of every boot by date; hosts switching to early kdump show as their "
-                  "boots dropping to a few seconds."),
-    ("timeline", "Where arming fell within the boot, for the host that gained most."),
+    ("gaps", "gaps", "Protection gap of every boot, by what loaded the crash kernel. Boxes "
+                     "and medians use exact (monotonic) gaps only; hollow triangles are boots "
+                     "with wall-clock times only, whose true gap is at least that."),
+    ("ecdf", "ecdf", "Share of boots protected t seconds after kernel start, by what they were "
+                     "set up for. Boots that failed or never armed never get there, so a curve "
+                     "stops short of 100%, and its median counts them as never protected."),
+    ("hosts", "hosts", "Hosts that booted both ways: each host's median gap with kdump and "
+                       "with early kdump."),
+    ("over-time", "over-time", "Gap of every boot by date: boots armed by early kdump (blue) "
+                               "take the place of kdump boots (orange) as hosts switch."),
+    ("timeline-switched", "timeline", "Boot timeline of {host}, the host whose switch to "
+                                      "early kdump saved most: where in each boot the crash "
+                                      "kernel was loaded."),
+    ("timeline-problem", "timeline", "Boot timeline of {host}, the first problem host."),
 )
 MAX_BOOT_ROWS = 1000  # the appendix lists every boot up to this many
 
@@ -106,8 +112,10 @@ def findings(boots: pd.DataFrame, found: dict[str, pd.DataFrame] | None = None) 
     counts = boots["status"].value_counts()
     dated = boots["kernel_start"].dropna()
     span = (f" from {dated.min():%Y-%m-%d} to {dated.max():%Y-%m-%d}" if len(dated) else "")
+    if len(dated) and len(dated) < len(boots):
+        span += f" ({len(boots) - len(dated)} more with no calendar date)"
     out = [f"{_n(len(boots), 'boot')} on {_n(boots['host'].nunique(), 'host')}{span}: "
-           + ", ".join(f"{counts.get(s, 0)} {s.replace('-', ' ')}" for s in stats.STATUSES
+           + ", ".join(f"{counts.get(s, 0)} {_STATUS_WORDS[s]}" for s in stats.STATUSES
                        if counts.get(s, 0)) + "."]
     compared = found["comparison"]
     median, p90 = compared.loc["median"], compared.loc["p90"]
@@ -117,14 +125,14 @@ def findings(boots: pd.DataFrame, found: dict[str, pd.DataFrame] | None = None) 
             f" (p90 {_s(p90['candidate_s'])}), boots armed by the kdump service after "
             f"{_s(median['baseline_s'])} (p90 {_s(p90['baseline_s'])}).")
         out.append(_saving(median))
-    paired = compared.loc["paired median"]
-    if paired["baseline_hosts"]:
+    pairs = found["paired_hosts"]
+    if len(pairs):
+        saved = pairs["difference_s"]
         out.append(
-            f"On the {_n(int(paired['baseline_hosts']), 'host')} that booted under both, the "
-            f"median of their median gaps went from {_s(paired['baseline_s'])} to "
-            f"{_s(paired['candidate_s'])}; the median host's gap "
-            f"{'fell' if paired['difference_s'] >= 0 else 'rose'} by "
-            f"{_s(abs(paired['difference_s']))}.")
+            f"On the {_n(len(pairs), 'host')} that booted both ways, each host's median gap "
+            f"{'fell' if saved.median() >= 0 else 'rose'} by {_s(abs(saved.median()))} at the "
+            f"median" + (f" (from {saved.min():.1f} s to {saved.max():.1f} s)"
+                         if len(pairs) > 1 else "") + ".")
     problems = found["problem_hosts"]
     serious = problems[problems[["failed", "not_armed", "early_not_armed"]].sum(axis=1) > 0]
     if len(serious):
@@ -133,6 +141,12 @@ def findings(boots: pd.DataFrame, found: dict[str, pd.DataFrame] | None = None) 
                    + "; ".join(f"{host} ({row['problems']})"
                                for host, row in serious.head(5).iterrows())
                    + ("" if len(serious) <= 5 else f"; and {len(serious) - 5} more") + ".")
+    still = problems[problems["problems"].str.contains("still on plain kdump", regex=False)
+                     & ~problems.index.isin(serious.index)]
+    if len(still):
+        out.append("Still on plain kdump, slowest latest boot first: "
+                   + ", ".join(f"{host} ({_latest_gap(row)})" for host, row in still.iterrows())
+                   + ".")
     bounds = int(stats.is_lower_bound(stats.regular(boots)).sum())
     if bounds:
         out.append(f"{_n(bounds, 'boot')} armed with only a wall-clock time: "
@@ -167,63 +181,103 @@ def _saving(median: pd.Series) -> str:
     return text + "."
 
 
-def display_tables(found: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """The report's tables with readable headings and units, as strings."""
+def display_tables(found: dict[str, pd.DataFrame]) -> dict[str, tuple[pd.DataFrame, str]]:
+    """The report's tables with readable headings and units, as strings, each with a note
+    saying how to read it: {heading: (table, note)}."""
     exposure = found["exposure"]
-    shown = {"How exposed is the fleet? (by setup)": pd.DataFrame({
+    shown = {"How exposed is the fleet? (by what each boot was set up for)": (pd.DataFrame({
         "boots": exposure["boots"], "hosts": exposure["hosts"],
         "armed": exposure["armed_share"].map(_pct),
         "failed": exposure["failed_share"].map(_pct),
         "never armed": exposure["not_armed_share"].map(_pct),
         "unknown": exposure["unknown_share"].map(_pct),
+        "unprotected at 10 s": exposure["unprotected_10s_share"].map(_pct),
+        "at 30 s": exposure["unprotected_30s_share"].map(_pct),
         "exact gaps": exposure["exact_gaps"],
         "median": exposure["median_s"].map(_s), "p90": exposure["p90_s"].map(_s),
         "p99": exposure["p99_s"].map(_s), "max": exposure["max_s"].map(_s),
-        "lower bounds": [f"{n} (median ≥{m:.1f} s)" if n else "0"
-                         for n, m in zip(exposure["lower_bounds"],
-                                         exposure["lower_bound_median_s"], strict=True)],
-    })}
+        "wall-clock only": [f"{n} (true gap ≥ median {m:.1f} s)" if n else "0"
+                            for n, m in zip(exposure["lower_bounds"],
+                                            exposure["lower_bound_median_s"], strict=True)],
+    }).rename_axis("set up for"),
+        "Set up for early-kdump: rd.earlykdump on the command line, or early kdump enabled or "
+        "armed; kdump: a crash kernel loaded, failed, or memory reserved for one. A host set up "
+        "for early kdump that still armed late counts here with its late gaps. \"Unprotected "
+        "at 10 s\": share of boots with a known outcome (an exact gap, failed or never armed) "
+        "still without a crash kernel 10 s after kernel start. Gap figures use exact gaps only; "
+        "boots with only wall-clock times are counted apart.")}
     compared = found["comparison"]
     compared = compared.rename(index={"median": "median of boots", "p90": "p90 of boots",
                                       "paired median": "per host (paired)"})
-    shown["What does early kdump buy? (by mode, exact gaps)"] = pd.DataFrame({
-        "kdump": compared["baseline_s"].map(_s),
-        "early kdump": compared["candidate_s"].map(_s),
-        "saved": compared["difference_s"].map(_s),
-        "95% interval": [_interval(r, "difference_s") or "-" for _, r in compared.iterrows()],
-        "times shorter": compared["ratio"].map(lambda r: "-" if pd.isna(r) else f"{r:.1f}×"),
-        "interval": [_interval(r, "ratio", "×") or "-" for _, r in compared.iterrows()],
-        "boots": [f"{b} / {c}" for b, c in zip(compared["baseline_boots"],
-                                               compared["candidate_boots"], strict=True)],
-        "hosts": [f"{b} / {c}" for b, c in zip(compared["baseline_hosts"],
-                                               compared["candidate_hosts"], strict=True)],
-        "method": compared["method"],
-    })
+    shown["What does early kdump buy? (by what loaded the crash kernel, exact gaps)"] = (
+        pd.DataFrame({
+            "kdump": compared["baseline_s"].map(_s),
+            "early kdump": compared["candidate_s"].map(_s),
+            "saved": compared["difference_s"].map(_s),
+            "95% interval": [_interval(r, "difference_s") or "-"
+                             for _, r in compared.iterrows()],
+            "kdump ÷ early": compared["ratio"].map(
+                lambda r: "-" if pd.isna(r) else f"{r:.1f}×"),
+            "interval": [_interval(r, "ratio", "×") or "-" for _, r in compared.iterrows()],
+            "boots": [f"{b} / {c}" for b, c in zip(compared["baseline_boots"],
+                                                   compared["candidate_boots"], strict=True)],
+            "hosts": [f"{b} / {c}" for b, c in zip(compared["baseline_hosts"],
+                                                   compared["candidate_hosts"], strict=True)],
+            "method": compared["method"],
+        }).rename_axis("statistic"),
+        "Boots armed from the initramfs (early kdump) against boots armed by the kdump "
+        "service. The per-host row takes each host that booted both ways: its saving is the "
+        "median of the hosts' own savings, not the difference of the two medians beside it.")
     pairs = found["paired_hosts"]
-    shown["Hosts that booted under both"] = pd.DataFrame({
+    shown["Hosts that booted both ways"] = (pd.DataFrame({
         "kdump boots": pairs["baseline_boots"], "kdump median": pairs["baseline_median_s"].map(_s),
         "early boots": pairs["candidate_boots"],
         "early median": pairs["candidate_median_s"].map(_s),
         "saved": pairs["difference_s"].map(_s),
-        "times shorter": pairs["ratio"].map(lambda r: f"{r:.1f}×"),
+        "kdump ÷ early": pairs["ratio"].map(lambda r: "-" if pd.isna(r) else f"{r:.1f}×"),
         "first early boot (UTC)": pairs["switched"].map(_date),
-    })
+    }), "Before and after: each host's median exact gap under the kdump service and under "
+        "early kdump. A median from one or two boots is a rough figure.")
     problems = found["problem_hosts"]
-    shown["Which hosts are the problem?"] = pd.DataFrame({
-        "boots": problems["boots"], "largest gap": problems["max_gap_s"].map(_s),
-        "median gap": problems["median_gap_s"].map(_s),
+    shown["Which hosts are the problem?"] = (pd.DataFrame({
+        "boots": problems["boots"],
+        "latest boot": [_latest(row) for _, row in problems.iterrows()],
+        "largest gap": problems["max_gap_s"].map(_s),
         "last boot (UTC)": problems["last_boot"].map(_date), "problems": problems["problems"],
-    })
+    }), "Worst first: kdump set up but failing or never arming, then early kdump configured "
+        "but not arming early, then no kdump at all, then the hosts still on plain kdump whose "
+        "latest boot took longest to arm. Largest gap: exact gaps only.")
     phases = found["phases"]
-    shown["Where in the boot the arming fell (exact gaps, by mode)"] = pd.DataFrame({
-        "boots": phases["boots"], "median kernel": phases["median_kernel_s"].map(_s),
-        "median initrd": phases["median_initrd_s"].map(_s),
-        "median userspace": phases["median_userspace_s"].map(_s),
-        "median gap": phases["median_gap_s"].map(_s),
-        **{f"armed {'' if p.startswith('after') else 'in '}{p}": phases[p]
+    shown["Where in the boot the arming fell (exact gaps, by what armed it)"] = (pd.DataFrame({
+        "boots": phases["boots"], "kernel (median)": phases["median_kernel_s"].map(_s),
+        "initrd (median)": phases["median_initrd_s"].map(_s),
+        "userspace (median)": phases["median_userspace_s"].map(_s),
+        "gap (median)": phases["median_gap_s"].map(_s),
+        **{f"armed in {p}" if p != "after startup" else "armed after start-up finished": phases[p]
            for p in stats.PHASES},
-    })
+    }).rename_axis("armed by"),
+        "Durations of each phase of the boot, from systemd's \"Startup finished\" line, and how "
+        "many boots had their crash kernel loaded during each.")
     return shown
+
+
+def _latest(host: pd.Series) -> str:
+    """A host's latest boot in a few words: "kdump 34.1 s", "kdump ≥24.2 s", "failed"."""
+    status = str(host["latest_status"])
+    if status != "armed":
+        return _STATUS_WORDS.get(status, status)
+    return f"{host['latest_mode']} {_latest_gap(host)}"
+
+
+def _latest_gap(host: pd.Series) -> str:
+    if pd.isna(host["latest_gap_s"]):
+        return "gap unknown"
+    bound = "≥" if str(host["latest_clock"]) == "realtime" else ""
+    return f"{bound}{host['latest_gap_s']:.1f} s"
+
+
+_STATUS_WORDS = {"armed": "armed", "failed": "failed", "not-armed": "never armed",
+                 "unknown": "unknown"}
 
 
 def _date(value: pd.Timestamp) -> str:
@@ -234,8 +288,9 @@ def text(boots: pd.DataFrame, found: dict[str, pd.DataFrame] | None = None) -> s
     """The findings and tables as plain text for a terminal."""
     found = found or tables(boots)
     parts = ["\n".join(_wrap(s) for s in findings(boots, found))]
-    for title, table in display_tables(found).items():
-        parts.append(f"{title}\n{'-' * len(title)}\n{_text_table(table)}")
+    for title, (table, note) in display_tables(found).items():
+        parts.append(f"{title}\n{'-' * len(title)}\n{_wrap(note, indent='')}\n\n"
+                     f"{_text_table(table)}")
     return "\n\n".join(parts)
 
 
@@ -260,34 +315,48 @@ def _figure_column(column: pd.Series) -> bool:
     return all(str(v)[:1].isdigit() or str(v)[:1] in "-≥" for v in column)
 
 
-def _wrap(sentence: str, width: int = 92) -> str:
+def _wrap(sentence: str, width: int = 92, indent: str = "  ") -> str:
     import textwrap
 
-    return textwrap.fill(sentence, width, subsequent_indent="  ")
+    return textwrap.fill(sentence, width, subsequent_indent=indent)
 
 
 def _chart_images(boots: pd.DataFrame, render: Callable[[str, object], str]) -> list[tuple]:
-    """(name, caption, reference) per chart; `render(name, figure)` stores and returns a ref."""
+    """(id, caption, reference) per chart; `render(id, figure)` stores it and returns a ref."""
     import matplotlib.pyplot as plt
 
     from . import plot
 
+    hosts = _timeline_hosts(boots)
     out = []
-    for name, caption in FIGURES:
+    for figure, kind, caption in FIGURES:
         kwargs = {}
-        if name == "timeline":
-            host = plot.default_host(boots)
-            if host is None:
+        if kind == "timeline":
+            if figure not in hosts:
                 continue
-            kwargs["host"] = host
-            caption = caption.replace("the host that gained most", host)
+            kwargs["host"] = hosts[figure]
+            caption = caption.format(host=hosts[figure])
         fig, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
         try:
-            plot.CHARTS[name](boots, ax=ax, **kwargs)
-            out.append((name, caption, render(name, fig)))
+            plot.CHARTS[kind](boots, ax=ax, **kwargs)
+            out.append((figure, caption, render(figure, fig)))
         finally:
             plt.close(fig)
     return out
+
+
+def _timeline_hosts(boots: pd.DataFrame) -> dict[str, str]:
+    """The hosts of the report's timelines: the one that gained most from switching (if any
+    switched), and the first problem host not already shown."""
+    from . import plot
+
+    chosen = {}
+    if len(stats.paired_hosts(boots)):
+        chosen["timeline-switched"] = plot.default_host(boots)
+    problems = [h for h in stats.problem_hosts(boots).index if h not in chosen.values()]
+    if problems:
+        chosen["timeline-problem"] = problems[0]
+    return chosen
 
 
 def _png(fig: object) -> bytes:
@@ -326,8 +395,8 @@ def markdown(boots: pd.DataFrame, chart_dir: Path | None = None, *, title: str |
     lines = [f"# {_md_text(title or 'Crash kernel protection gap report')}", "",
              f"Generated {_generated(boots)}.", ""]
     lines += [f"- {_md_text(s)}" for s in findings(boots, found)] + [""]
-    for heading, table in display_tables(found).items():
-        lines += [f"## {heading}", "", _md_table(table), ""]
+    for heading, (table, note) in display_tables(found).items():
+        lines += [f"## {heading}", "", _md_text(note), "", _md_table(table), ""]
     if chart_dir is not None:
         chart_dir.mkdir(parents=True, exist_ok=True)
 
@@ -387,7 +456,7 @@ th { background: #f4f4f4; } td.text, th.text { text-align: left; }
 td { white-space: nowrap; } td.text:last-child { white-space: normal; }
 figure { margin: 1.2rem 0; } figure img { max-width: 100%; border: 1px solid #eee; }
 figcaption { color: #555; font-size: 13px; }
-.findings li { margin: .3rem 0; } .small { color: #666; font-size: 13px; }
+.findings li { margin: .3rem 0; } .small, .note { color: #555; font-size: 13px; }
 """
 
 
@@ -402,8 +471,9 @@ def html(boots: pd.DataFrame, *, title: str | None = None, resamples: int = 2000
              f"<p class='small'>Generated {esc(_generated(boots))}.</p>",
              "<h2>Findings</h2><ul class='findings'>",
              *(f"<li>{esc(s)}</li>" for s in findings(boots, found)), "</ul>"]
-    for heading, table in display_tables(found).items():
-        parts += [f"<h2>{esc(heading)}</h2>", _html_table(table)]
+    for heading, (table, note) in display_tables(found).items():
+        parts += [f"<h2>{esc(heading)}</h2>", f"<p class='note'>{esc(note)}</p>",
+                  _html_table(table)]
 
     def embed(name: str, fig: object) -> str:
         return "data:image/png;base64," + base64.b64encode(_png(fig)).decode()

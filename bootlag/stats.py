@@ -23,6 +23,8 @@ PHASES = ("kernel", "initrd", "userspace", "after startup")
 MIN_HOSTS_FOR_HOST_BOOTSTRAP = 5
 
 _QUANTILES = {"median_s": 0.5, "p90_s": 0.9, "p99_s": 0.99}
+UNPROTECTED_AT = (10, 30)  # seconds after kernel start, for exposure's unprotected shares
+MIN_PAIRED_HOSTS_FOR_INTERVAL = 10
 
 
 def _is(column: pd.Series, *values: object) -> pd.Series:
@@ -91,7 +93,10 @@ def exposure(boots: pd.DataFrame) -> pd.DataFrame:
     monotonic clock, linear interpolation between boots, so with fewer than 100
     boots p99 lies near the max); the wall-clock lower bounds kept apart
     (``lower_bounds``, ``lower_bound_median_s``); and ``no_gap``, armed boots
-    whose gap could not be measured. Capture-kernel boots are left out.
+    whose gap could not be measured; ``unprotected_10s_share`` and
+    ``unprotected_30s_share``, the share (0-1) of the boots with a known outcome
+    (an exact gap, failed or never armed: ``known_outcome``) still without a
+    crash kernel 10 s and 30 s after kernel start. Capture-kernel boots are left out.
     """
     frame = regular(boots)
     frame = frame.assign(setup=setup(frame))
@@ -118,6 +123,11 @@ def _exposure_row(part: pd.DataFrame) -> dict:
     row["lower_bounds"] = len(bounds)
     row["lower_bound_median_s"] = bounds.median() if len(bounds) else np.nan
     row["no_gap"] = int((_is(part["status"], "armed") & part["gap_s"].isna()).sum())
+    never = int(_is(part["status"], "failed", "not-armed").sum())
+    row["known_outcome"] = known = len(exact) + never
+    for seconds in UNPROTECTED_AT:
+        late = int(exact.gt(seconds).sum()) + never
+        row[f"unprotected_{seconds}s_share"] = late / known if known else np.nan
     return row
 
 
@@ -133,7 +143,9 @@ def compare(boots: pd.DataFrame, baseline: str = "kdump", candidate: str = "earl
 
     One row per statistic: ``median`` and ``p90`` of each group's gaps, and
     ``paired median``, the median over hosts that booted under both of
-    each host's (baseline median - candidate median). Columns: ``baseline_s``,
+    each host's (baseline median - candidate median), with an interval only from
+    10 such hosts up (with fewer, a bootstrap interval is little more than their
+    range). Columns: ``baseline_s``,
     ``candidate_s``, ``difference_s`` (baseline - candidate: seconds of exposure
     saved per boot) and ``ratio`` (baseline / candidate), each with ``*_low`` and
     ``*_high`` bounds of a percentile bootstrap interval at `confidence`; the
@@ -186,8 +198,9 @@ def _paired_row(pairs: pd.DataFrame, rng: np.random.Generator, resamples: int,
     row.update(baseline_s=float(np.median(base)), candidate_s=float(np.median(cand)),
                difference_s=float(np.median(base - cand)), ratio=float(np.median(ratios)))
     method = ("medians over hosts of each host's median gaps, difference and ratio; ")
-    if len(pairs) < MIN_HOSTS_FOR_HOST_BOOTSTRAP:
-        row["method"] = method + "fewer than 5 hosts booted under both: no interval"
+    if len(pairs) < MIN_PAIRED_HOSTS_FOR_INTERVAL:
+        row["method"] = (method + f"fewer than {MIN_PAIRED_HOSTS_FOR_INTERVAL} hosts booted "
+                         "under both: no interval")
         return row
     picks = rng.integers(0, len(pairs), size=(resamples, len(pairs)))
     _interval(row, "difference_s", np.median(base[picks] - cand[picks], axis=1), confidence)
@@ -292,13 +305,17 @@ def problem_hosts(boots: pd.DataFrame, top: int = 5) -> pd.DataFrame:
 
     A host is listed when a boot failed to arm, never armed (with or without
     kdump set up), or had early kdump configured (``rd.earlykdump``) without
-    arming from the initramfs; the `top` hosts with the largest exact gaps are
-    listed too. Columns: ``boots``, ``failed``, ``not_armed``, ``early_not_armed``,
-    ``unknown`` (boots whose log misses the arming window), ``max_gap_s``,
-    ``median_gap_s`` (exact gaps, seconds), ``last_boot`` (UTC) and ``problems``.
+    arming from the initramfs; so are the `top` hosts still on plain kdump, whose
+    latest boot was armed by the kdump service, longest gap first: the ones
+    exposed longest today. Columns: ``boots``, ``failed``, ``not_armed``,
+    ``early_not_armed``, ``unknown`` (boots whose log misses the arming window),
+    ``max_gap_s``, ``median_gap_s`` (exact gaps, seconds), ``last_boot`` (UTC),
+    ``latest_status``, ``latest_mode``, ``latest_gap_s`` and ``latest_clock`` (the
+    latest boot's; its gap is a lower bound where the clock is "realtime"; the
+    latest is by kernel start, else by position in the log) and ``problems``.
     Worst first means: kdump set up but not protecting (failed or never armed;
     most such boots first), then early kdump configured but not arming early,
-    then no kdump at all, then the largest gap; capture-kernel boots are left out.
+    then no kdump at all, then the latest boot's gap; capture-kernel boots are left out.
     """
     frame = regular(boots)
     frame = frame.assign(setup=setup(frame))
@@ -310,19 +327,25 @@ def problem_hosts(boots: pd.DataFrame, top: int = 5) -> pd.DataFrame:
                                 & ~_is(frame["status"], "unknown"))
     frame["unknown"] = _is(frame["status"], "unknown")
     frame["exact_gap"] = frame["gap_s"].where(is_exact(frame))
+    latest = (frame.sort_values("kernel_start", kind="stable", na_position="first")
+              .groupby("host").tail(1).set_index("host"))
     hosts = frame.groupby("host").agg(
         boots=("status", "size"), failed=("failed", "sum"), not_armed=("not_armed", "sum"),
         early_not_armed=("early_not_armed", "sum"), unknown=("unknown", "sum"),
         unprotected=("unprotected", "sum"),
         max_gap_s=("exact_gap", "max"), median_gap_s=("exact_gap", "median"),
         last_boot=("kernel_start", "max"))
-    largest = hosts["max_gap_s"].dropna().sort_values(ascending=False).index[:top]
+    latest = latest.reindex(hosts.index)
+    for column in ("status", "mode", "gap_s", "clock"):
+        hosts[f"latest_{column}"] = latest[column]
+    on_kdump = hosts[_is(hosts["latest_mode"], "kdump") & hosts["latest_gap_s"].notna()]
+    largest = on_kdump["latest_gap_s"].sort_values(ascending=False).index[:top]
     flagged = hosts[(hosts[["failed", "not_armed", "early_not_armed"]].sum(axis=1) > 0)
                     | hosts.index.isin(largest)].copy()
     flagged["problems"] = [_reasons(row, host in largest) for host, row in flagged.iterrows()]
     not_protecting = (flagged["failed"] + flagged["not_armed"] - flagged["unprotected"]).to_numpy()
     # np.lexsort sorts by its last key first: the kind of problem, then how many boots.
-    order = np.lexsort((-flagged["max_gap_s"].fillna(-1).to_numpy(),
+    order = np.lexsort((-flagged["latest_gap_s"].fillna(-1).to_numpy(),
                         ~flagged["unprotected"].gt(0).to_numpy(),
                         ~flagged["early_not_armed"].gt(0).to_numpy(),
                         -not_protecting, not_protecting == 0))
@@ -343,7 +366,9 @@ def _reasons(row: pd.Series, among_largest: bool) -> str:
         reasons.append(f"early kdump configured but not armed early in "
                        f"{row['early_not_armed']} {of}")
     if among_largest:
-        reasons.append(f"largest gap {row['max_gap_s']:.1f} s")
+        bound = "≥" if str(row["latest_clock"]) == "realtime" else ""
+        reasons.append(f"still on plain kdump: latest boot armed after "
+                       f"{bound}{row['latest_gap_s']:.1f} s")
     return "; ".join(reasons)
 
 

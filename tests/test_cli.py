@@ -135,7 +135,7 @@ def test_report_html_and_markdown(tmp_path, capsys):
     wiki = tmp_path / "wiki.txt"
     assert main(["report", str(SAMPLES), "-o", str(wiki), "--markdown"]) == 0
     assert wiki.read_text().startswith("# Crash kernel protection gap report")
-    assert len(list((tmp_path / "wiki_files").glob("*.png"))) == 5
+    assert len(list((tmp_path / "wiki_files").glob("*.png"))) == 6
     assert "wrote" in capsys.readouterr().err
     assert main(["report", str(SAMPLES), "-o", str(tmp_path / "no" / "dir.html")]) == 2
 

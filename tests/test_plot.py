@@ -73,7 +73,7 @@ def fleet() -> pd.DataFrame:
 def test_gaps_groups_points_and_medians(fleet):
     ax = plot.gaps(fleet)
     assert [t.get_text() for t in ax.get_xticklabels()] == [
-        "early-kdump\n3 boots, 2 hosts", "kdump\n2 boots, 1 host\n+1 lower bound"]
+        "early-kdump\n3 exact, 2 hosts", "kdump\n2 exact, 1 host\n+1 lower bound"]
     assert ys(one(ax, "exact:early-kdump")) == [2.0, 3.0, 4.0]
     assert ys(one(ax, "exact:kdump")) == [20.0, 30.0]
     bound = one(ax, "bound:kdump")
@@ -113,7 +113,7 @@ def test_gaps_draws_on_the_given_axes(fleet):
 def test_gaps_only_lower_bounds_draw_no_box():
     ax = plot.gaps(boots_frame(boot("k1", 12.0, clock="realtime"),
                                boot("k1", 14.0, clock="realtime")))
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["kdump\n0 boots, 0 hosts\n"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["kdump\n0 exact, 0 hosts\n"
                                                             "+2 lower bounds"]
     assert ys(one(ax, "bound:kdump")) == [12.0, 14.0]
     assert not by_gid(ax, "box:kdump") and not by_gid(ax, "median:kdump")
@@ -138,13 +138,13 @@ def test_ecdf_steps_top_out_at_the_armed_share():
     assert kdump.get_ydata().tolist() == [0, 0.5, 1.0, 1.0]
     assert kdump.get_xdata().tolist() == [0, 10.0, 20.0, right]
     assert early.get_drawstyle() == "steps-post"
-    assert one(ax, "top:early-kdump").get_text() == "75%; the rest failed or never armed"
-    assert one(ax, "top:kdump").get_text() == "100%; none failed or never armed"
-    # Median: the failed boot counts as never protected: (2 + 3) / 2.
-    assert one(ax, "median-text:early-kdump").get_text() == "median 2.5 s"
+    assert one(ax, "top:early-kdump").get_text() == "75% of 4 armed; 1 failed"
+    assert one(ax, "top:kdump").get_text() == "100% of 2 armed"
+    # Median: the failed boot counts as never protected: (2 + 3) / 2, and the label says so.
+    assert one(ax, "median-text:early-kdump").get_text() == "median 2.5 s\n(failures = never)"
     assert one(ax, "median:early-kdump").get_xdata().tolist() == [2.5, 2.5]
     assert one(ax, "median:early-kdump").get_ydata().tolist() == [0, 0.5]
-    assert one(ax, "median-text:kdump").get_text() == "median 15.0 s"
+    assert one(ax, "median-text:kdump").get_text() == "median 15.0 s"  # no failures: no note
     assert ("left out: 1 with only a wall-clock lower bound; 1 of unknown status"
             in ax.get_xlabel())
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
@@ -157,26 +157,26 @@ def test_ecdf_without_a_median_when_most_never_armed():
                   boot("k1", status="failed"))
     ax = plot.ecdf(boots, log=True)
     assert one(ax, "ecdf:kdump").get_ydata().tolist() == pytest.approx([0, 1 / 3, 1 / 3])
-    assert one(ax, "top:kdump").get_text() == "33%; the rest failed or never armed"
+    assert one(ax, "top:kdump").get_text() == "33% of 3 armed; 1 failed, 1 never armed"
     assert not by_gid(ax, "median:kdump")
     assert ax.get_xscale() == "log"
 
 
 def test_ecdf_top_is_not_the_armed_share_of_the_setup():
     # 4 of 5 kdump boots armed (80%, as stats.exposure), but the lower bound is not in the
-    # line: 3 exact of 4 counted, so its top is 75%, and the label must not call it "armed".
+    # line: 3 exact of 4 counted, so its top is 75%, and the label says of how many boots.
     boots = boots_frame(boot("k1", 10.0), boot("k1", 20.0), boot("k2", 30.0),
                         boot("k2", 40.0, clock="realtime"), boot("k3", status="failed"))
     ax = plot.ecdf(boots)
     assert one(ax, "ecdf:kdump").get_ydata()[-1] == 0.75
-    label = one(ax, "top:kdump").get_text()
-    assert label == "75%; the rest failed or never armed" and "armed" not in label.split(";")[0]
+    assert one(ax, "top:kdump").get_text() == "75% of 4 armed; 1 failed"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["kdump: 4 boots, 3 hosts"]
     assert "left out: 1 with only a wall-clock lower bound" in ax.get_xlabel()
 
 
 def test_ecdf_top_when_every_boot_failed():
     ax = plot.ecdf(boots_frame(boot("k1", status="failed"), boot("k1", status="not-armed")))
-    assert one(ax, "top:kdump").get_text() == "0%; all failed or never armed"
+    assert one(ax, "top:kdump").get_text() == "0% of 2 armed; 1 failed, 1 never armed"
 
 
 def test_ecdf_draws_the_unknown_setup_in_its_own_colour():
@@ -196,8 +196,22 @@ def test_ecdf_labels_of_lines_ending_together_do_not_overlap():
                         boot("u1", status="not-armed", crashkernel=None, rd_earlykdump=None))
     ax = plot.ecdf(boots)
     none, unknown = one(ax, "top:none"), one(ax, "top:unknown")
-    assert none.get_text() == unknown.get_text() == "0%; all failed or never armed"
+    assert none.get_text() == unknown.get_text() == "0% of 1 armed; 1 never armed"
     assert none.xy[1] == 0 and unknown.xy[1] == pytest.approx(0.07)  # stacked above
+
+
+def test_ecdf_top_label_crossed_by_another_line_goes_below():
+    # early-kdump ends at 50%; kdump, flat at 50% there, rises to 100% within the width of
+    # early-kdump's label: above its end the label would cross kdump's line, so below.
+    boots = boots_frame(boot("e1", 2.0, "early-kdump"), boot("e1", 3.0, "early-kdump"),
+                        boot("e2", status="failed", rd_earlykdump=True),
+                        boot("e2", status="failed", rd_earlykdump=True),
+                        boot("k1", 1.0), boot("k1", 1.5), boot("k2", 29.0), boot("k2", 30.0))
+    ax = plot.ecdf(boots)
+    early, kdump = one(ax, "top:early-kdump"), one(ax, "top:kdump")
+    assert early.get_text() == "50% of 4 armed; 2 failed"
+    assert early.xy[1] == 0.5 and early.get_va() == "top"  # below its end
+    assert kdump.xy[1] == 1.0 and kdump.get_va() == "bottom"  # above its end
 
 
 # -- hosts ------------------------------------------------------------------------------------
@@ -259,16 +273,23 @@ def test_timeline_rows_phases_and_markers(host_boots):
     bound = one(ax, "armed:bound")
     assert np.asarray(bound.get_offsets()).tolist() == [[15.0, 0]]
     assert bound.get_facecolors()[0].tolist() == [1, 1, 1, 1]  # hollow, over the bar
-    assert sorted(t.get_text() for t in by_gid(ax, "armed-value")) == ["2.5 s", "≥ 15.0 s"]
-    assert np.asarray(one(ax, "early_enabled_s").get_offsets()).tolist() == [[1.2, 1]]
+    values = by_gid(ax, "armed-value")
+    assert sorted(t.get_text() for t in values) == ["2.5 s", "≥ 15.0 s"]
+    # Dark, and above the bar (rows grow downwards) on white rather than on the grey bar.
+    assert {t.get_color() for t in values} == {"#333333"}
+    assert sorted(t.xy for t in values) == [(2.5, 0.75), (15.0, -0.25)]
+    # Across the whole bar (0.5 rows high), wide, with a dark edge.
+    enabled = one(ax, "early_enabled_s")
+    assert [s.tolist() for s in enabled.get_segments()] == [[[1.2, 0.75], [1.2, 1.25]]]
+    assert enabled.get_linewidth()[0] == 2.5 and enabled.get_path_effects()
     assert np.asarray(one(ax, "service_s").get_offsets()).tolist() == [[18.0, 1], [9.0, 2]]
     assert np.asarray(one(ax, "never").get_offsets()).tolist() == [[12.0, 2]]  # bar's end
     assert [t.get_text() for t in by_gid(ax, "status-text")] == [
         "failed: kexec: failed to load kdump kernel"]
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert {"kernel", "initrd", "userspace", f"{plot.BOUND_LABEL} (kdump)", plot.NEVER_LABEL,
+    assert {"kernel", "initrd", "userspace", f"{plot.BOUND_LABEL} (kdump)", "failed (1)",
             "armed by early-kdump", "early-kdump enabled (dracut)",
-            "kdump service verdict"} <= set(legend)
+            "kdump service's result\n(loaded, already running or failed)"} <= set(legend)
 
 
 def test_timeline_last_boots_and_one_boot(host_boots):
@@ -372,15 +393,61 @@ def test_over_time_places_boots_at_their_dates():
     assert is_hollow(bound)
     close(bound.get_offsets(), [[day + 2, 9.0]])
     never = one(ax, "never")
-    close(never.get_offsets(), [[day + 3 + 2 / 24, 0.97]])
-    # Along the top of the axes, whatever the gap axis: y in axes coordinates.
+    close(never.get_offsets(), [[day + 3 + 2 / 24, 0.905]])
+    # In a band along the top of the axes, whatever the gap axis: y in axes coordinates.
     shown = never.get_offset_transform().transform(never.get_offsets())
-    assert shown[0, 1] == pytest.approx(ax.transAxes.transform((0, 0.97))[1])
+    assert shown[0, 1] == pytest.approx(ax.transAxes.transform((0, 0.905))[1])
     weekly = one(ax, "weekly:kdump")  # weeks from Monday Dec 30 and Monday Jan 6
     assert weekly.get_ydata().tolist() == [30.0, 21.0]
-    assert "1 without a calendar date" in ax.get_xlabel()
-    assert plot.NEVER_LABEL in [t.get_text() for t in ax.get_legend().get_texts()]
-    assert plot.over_time(boots, log=True).get_yscale() == "log"
+    assert ("not placed: 1 without a calendar date (short-monotonic text: 1 early-kdump)"
+            in ax.get_xlabel())
+    # The same words as the tick labels of `gaps`: exact gaps and their hosts, + lower bounds.
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "early-kdump: 1 exact, 1 host", "kdump: 3 exact, 1 host; +1 lower bound",
+        plot.BOUND_LABEL, "weekly median (exact)", "failed (1)"]
+    for log in (False, True):
+        ax = plot.over_time(boots, log=log)
+        assert ax.get_yscale() == ("log" if log else "linear")
+        assert_never_band_apart(ax)
+
+
+def assert_never_band_apart(ax):
+    """The crosses of failed and never-armed boots are in a labelled band above a dashed line
+    that no dot, tick or gap value of the gap axis enters."""
+    line = one(ax, "never-band-line")
+    assert line.get_linestyle() == "--" and list(line.get_ydata()) == [0.86, 0.86]
+    assert one(ax, "never-band-label").get_text() == "failed / never armed (no gap)"
+    never = one(ax, "never")
+    assert np.all(np.asarray(never.get_offsets())[:, 1] > 0.86)
+    to_axes = ax.transData + ax.transAxes.inverted()
+    for gid in ("exact:kdump", "bound:kdump", "exact:early-kdump"):
+        assert np.all(to_axes.transform(one(ax, gid).get_offsets())[:, 1] < 0.8 + 1e-9), gid
+    ticks = [t for t in ax.get_yticks() if ax.get_ylim()[0] <= t]
+    assert ticks and max(to_axes.transform([(0, t) for t in ticks])[:, 1]) < 0.86
+
+
+def test_over_time_legend_counts_the_crosses_drawn():
+    def legend(*rows):
+        ax = plot.over_time(boots_frame(boot("k1", 20.0, kernel_start="2025-01-01T10:00:00Z"),
+                                        *rows))
+        return [t.get_text() for t in ax.get_legend().get_texts()][-1]
+    failed = boot("k1", status="failed", kernel_start="2025-01-02T10:00:00Z")
+    never = boot("k2", status="not-armed", kernel_start="2025-01-03T10:00:00Z")
+    undated = boot("k3", status="not-armed")  # not drawn: not counted
+    assert legend(failed, failed, undated) == "failed (2)"
+    assert legend(never) == "never armed (1)"
+    assert legend(failed, never, never) == "failed (1) or never armed (2)"
+
+
+def test_gaps_and_over_time_count_alike():
+    boots = boots_frame(boot("k1", 20.0, kernel_start="2025-01-01T10:00:00Z"),
+                        boot("k2", 25.0, kernel_start="2025-01-02T10:00:00Z"),
+                        boot("k2", 12.0, kernel_start="2025-01-03T10:00:00Z", clock="realtime"),
+                        boot("k3", 14.0, kernel_start="2025-01-04T10:00:00Z", clock="realtime"))
+    tick = plot.gaps(boots).get_xticklabels()[0].get_text()
+    entry = plot.over_time(boots).get_legend().get_texts()[0].get_text()
+    assert tick == "kdump\n2 exact, 2 hosts\n+2 lower bounds"
+    assert entry == "kdump: 2 exact, 2 hosts; +2 lower bounds"
 
 
 # -- nothing to show, the sample fleet -------------------------------------------------------
@@ -420,7 +487,7 @@ def test_gaps_and_over_time_group_by_mode_or_setup():
         "early-kdump", "kdump"]
     assert ys(one(by_mode, "exact:kdump")) == [30.0]
     by_setup = plot.gaps(frame, by="setup")
-    assert [t.get_text() for t in by_setup.get_xticklabels()] == ["early-kdump\n2 boots, 2 hosts"]
+    assert [t.get_text() for t in by_setup.get_xticklabels()] == ["early-kdump\n2 exact, 2 hosts"]
     assert ys(one(by_setup, "exact:early-kdump")) == [2.0, 30.0]
     assert ys(one(plot.over_time(frame, by="setup"), "exact:early-kdump")) == [2.0, 30.0]
     with pytest.raises(ValueError, match="by must be"):

@@ -166,7 +166,13 @@ def test_paired_hosts_and_the_paired_median():
     assert list(pairs.index[:1]) == ["h4"]  # the largest saving first
     paired = stats.compare(frame, resamples=300).loc["paired median"]
     assert paired["difference_s"] == 21.0 and paired["baseline_hosts"] == 5
-    assert paired["difference_s_low"] >= 19.0 and paired["difference_s_high"] <= 23.0
+    assert np.isnan(paired["difference_s_low"])  # five hosts: no interval
+    assert paired["method"].endswith("fewer than 10 hosts booted under both: no interval")
+    more = boots_frame(*rows, *[boot(f"x{i}", g, mode=m) for i in range(5)
+                                for g, m in ((30.0, "kdump"), (3.0, "early-kdump"))])
+    paired = stats.compare(more, resamples=300).loc["paired median"]
+    assert paired["baseline_hosts"] == 10 and paired["difference_s"] == 25.0
+    assert 19.0 <= paired["difference_s_low"] <= 25.0 <= paired["difference_s_high"] <= 27.0
     assert paired["method"].endswith("bootstrap over those hosts")
 
 
@@ -187,13 +193,14 @@ def test_problem_hosts_worst_first_with_reasons():
     )
     table = stats.problem_hosts(frame, top=1)
     assert list(table.index) == ["broken", "silent", "late", "bare", "slow"]
+    assert (table.loc["slow", "latest_mode"], table.loc["slow", "latest_gap_s"]) == ("kdump", 80)
     assert table.loc["broken", "problems"] == "arming failed in 1 of 2 boots"
     assert table.loc["silent", "problems"] == (
         "never armed in 1 of 1 boot although kdump was set up")
     assert table.loc["late", "problems"] == (
         "early kdump configured but not armed early in 1 of 1 boot")
     assert table.loc["bare", "problems"] == "no kdump set up in 1 of 1 boot"
-    assert table.loc["slow", "problems"] == "largest gap 90.0 s"
+    assert table.loc["slow", "problems"] == "still on plain kdump: latest boot armed after 80.0 s"
     assert (table.loc["slow", "max_gap_s"], table.loc["slow", "median_gap_s"]) == (90.0, 85.0)
 
 
@@ -281,3 +288,16 @@ def test_weighted_bootstrap_quantiles_equal_quantiles_of_the_written_out_resampl
                              minlength=units.max() + 1)
         expected.append(np.quantile(np.repeat(ordered["gap_s"], counts[units]), qs))
     np.testing.assert_allclose(got, np.array(expected))
+
+
+def test_problem_hosts_list_hosts_still_on_kdump_by_their_latest_boot():
+    day = pd.Timestamp("2025-01-01", tz="UTC")
+    frame = boots_frame(
+        boot("switched", 40.0, kernel_start=day),
+        boot("switched", 2.0, mode="early-kdump", kernel_start=day + pd.Timedelta(days=1)),
+        boot("text", 25.0, clock="realtime", kernel_start=day),
+        boot("steady", 20.0, kernel_start=day),
+    )
+    table = stats.problem_hosts(frame)
+    assert list(table.index) == ["text", "steady"]  # "switched" is fine now
+    assert table.loc["text", "problems"] == "still on plain kdump: latest boot armed after ≥25.0 s"
