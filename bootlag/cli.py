@@ -393,20 +393,17 @@ class _Progress:
         self.stream.flush()
 
 
-def _gap_text(gap: float, clock: str) -> str:
-    if gap != gap:  # NaN
-        return "-"
-    return f"{gap:.3f}" if clock == "monotonic" else f"≥{gap:.3f}"
-
-
 def format_table(boots: pd.DataFrame) -> str:
     """The boots as an aligned text table, followed by a per-mode summary."""
+    from .stats import gap_text
+
     if boots.empty:
         return "no boots found"
     view = boots.assign(
         boot=boots.boot_id.fillna("-").str.slice(0, 8),
         kernel_start=boots.kernel_start.dt.strftime("%Y-%m-%d %H:%M:%S").fillna("?"),
-        gap_s=[_gap_text(g, c) for g, c in zip(boots.gap_s, boots.clock, strict=True)],
+        gap_s=[gap_text(g, c, f) for g, c, f in zip(boots.gap_s, boots.clock, boots.format,
+                                                     strict=True)],
         loader=boots.loader.fillna("-"), note=boots.note.fillna(""),
     )[TABLE_COLUMNS].rename(columns={"kernel_start": "kernel_start (UTC)"})
     cells = [list(view.columns), *view.astype(str).values.tolist()]

@@ -272,8 +272,7 @@ def _latest(host: pd.Series) -> str:
 def _latest_gap(host: pd.Series) -> str:
     if pd.isna(host["latest_gap_s"]):
         return "gap unknown"
-    bound = "≥" if str(host["latest_clock"]) == "realtime" else ""
-    return f"{bound}{host['latest_gap_s']:.1f} s"
+    return stats.gap_text(host["latest_gap_s"], host["latest_clock"], host["latest_format"]) + " s"
 
 
 _STATUS_WORDS = {"armed": "armed", "failed": "failed", "not-armed": "never armed",
@@ -370,8 +369,8 @@ def _boot_list(boots: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "host": view["host"], "boot": view["boot_id"].fillna("-").str.slice(0, 8),
         "kernel start (UTC)": view["kernel_start"].map(_date),
-        "gap": [("-" if pd.isna(g) else f"{g:.3f} s" if c == "monotonic" else f"≥{g:.3f} s")
-                for g, c in zip(view["gap_s"], view["clock"], strict=True)],
+        "gap": [stats.gap_text(g, c, f) + ("" if pd.isna(g) else " s")
+                for g, c, f in zip(view["gap_s"], view["clock"], view["format"], strict=True)],
         "mode": view["mode"], "status": view["status"], "clock": view["clock"],
         "failure": view["failure"].fillna(""), "note": view["note"].fillna(""),
     })

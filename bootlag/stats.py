@@ -76,6 +76,22 @@ def regular(boots: pd.DataFrame) -> pd.DataFrame:
     return boots[~_is(boots["capture_kernel"], True)]
 
 
+# journalctl outputs whose time stamps have whole seconds only (syslog files read as "short").
+WHOLE_SECOND_FORMATS = frozenset({"short", "short-iso", "short-full"})
+
+
+def gap_text(gap: float, clock: object, formats: object = None) -> str:
+    """A gap in seconds as the table shows it: "25.418" exact, "≥0.694" a wall-clock lower
+    bound, "≥27" one read from whole-second time stamps (`formats`: the ``format``
+    column), "-" none. No digits the clock did not have."""
+    if pd.isna(gap):
+        return "-"
+    if str(clock) == "monotonic":
+        return f"{gap:.3f}"
+    whole = set(str(formats).split(",")) <= WHOLE_SECOND_FORMATS
+    return f"≥{gap:.0f}" if whole else f"≥{gap:.3f}"
+
+
 def exact_gaps(boots: pd.DataFrame) -> pd.DataFrame:
     """The armed boots (not capture kernels) whose gap is exact (monotonic clock), with a
     ``setup`` column."""
@@ -310,9 +326,10 @@ def problem_hosts(boots: pd.DataFrame, top: int = 5) -> pd.DataFrame:
     exposed longest today. Columns: ``boots``, ``failed``, ``not_armed``,
     ``early_not_armed``, ``unknown`` (boots whose log misses the arming window),
     ``max_gap_s``, ``median_gap_s`` (exact gaps, seconds), ``last_boot`` (UTC),
-    ``latest_status``, ``latest_mode``, ``latest_gap_s`` and ``latest_clock`` (the
-    latest boot's; its gap is a lower bound where the clock is "realtime"; the
-    latest is by kernel start, else by position in the log) and ``problems``.
+    ``latest_status``, ``latest_mode``, ``latest_gap_s``, ``latest_clock`` and
+    ``latest_format`` (the latest boot's; its gap is a lower bound where the clock
+    is "realtime"; the latest is by kernel start, else by position in the log)
+    and ``problems``.
     Worst first means: kdump set up but not protecting (failed or never armed;
     most such boots first), then early kdump configured but not arming early,
     then no kdump at all, then the latest boot's gap; capture-kernel boots are left out.
@@ -336,7 +353,7 @@ def problem_hosts(boots: pd.DataFrame, top: int = 5) -> pd.DataFrame:
         max_gap_s=("exact_gap", "max"), median_gap_s=("exact_gap", "median"),
         last_boot=("kernel_start", "max"))
     latest = latest.reindex(hosts.index)
-    for column in ("status", "mode", "gap_s", "clock"):
+    for column in ("status", "mode", "gap_s", "clock", "format"):
         hosts[f"latest_{column}"] = latest[column]
     on_kdump = hosts[_is(hosts["latest_mode"], "kdump") & hosts["latest_gap_s"].notna()]
     largest = on_kdump["latest_gap_s"].sort_values(ascending=False).index[:top]
@@ -366,9 +383,8 @@ def _reasons(row: pd.Series, among_largest: bool) -> str:
         reasons.append(f"early kdump configured but not armed early in "
                        f"{row['early_not_armed']} {of}")
     if among_largest:
-        bound = "≥" if str(row["latest_clock"]) == "realtime" else ""
-        reasons.append(f"still on plain kdump: latest boot armed after "
-                       f"{bound}{row['latest_gap_s']:.1f} s")
+        gap = gap_text(row["latest_gap_s"], row["latest_clock"], row["latest_format"])
+        reasons.append(f"still on plain kdump: latest boot armed after {gap} s")
     return "; ".join(reasons)
 
 

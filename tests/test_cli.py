@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +24,8 @@ def test_table_on_sample_logs(capsys):
     assert header[:4] == ["host", "boot", "kernel_start", "(UTC)"]
     assert "84 boots on 14 hosts" in out
     assert "≥" in out  # wall-clock lower bounds are marked
+    legacy = [line.split()[4] for line in out.splitlines() if line.startswith("legacy-01")]
+    assert legacy and all(re.fullmatch(r"≥\d+", gap) for gap in legacy)  # whole seconds
     assert "failed" in out and "not-armed" in out
 
 

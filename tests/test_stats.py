@@ -200,7 +200,7 @@ def test_problem_hosts_worst_first_with_reasons():
     assert table.loc["late", "problems"] == (
         "early kdump configured but not armed early in 1 of 1 boot")
     assert table.loc["bare", "problems"] == "no kdump set up in 1 of 1 boot"
-    assert table.loc["slow", "problems"] == "still on plain kdump: latest boot armed after 80.0 s"
+    assert table.loc["slow", "problems"] == "still on plain kdump: latest boot armed after 80.000 s"
     assert (table.loc["slow", "max_gap_s"], table.loc["slow", "median_gap_s"]) == (90.0, 85.0)
 
 
@@ -300,4 +300,17 @@ def test_problem_hosts_list_hosts_still_on_kdump_by_their_latest_boot():
     )
     table = stats.problem_hosts(frame)
     assert list(table.index) == ["text", "steady"]  # "switched" is fine now
-    assert table.loc["text", "problems"] == "still on plain kdump: latest boot armed after ≥25.0 s"
+    assert table.loc["text", "problems"] == (
+        "still on plain kdump: latest boot armed after ≥25.000 s")
+
+
+@pytest.mark.parametrize(("gap", "clock", "formats", "shown"), [
+    (25.41839, "monotonic", "json", "25.418"),
+    (0.69412, "realtime", "short-iso-precise", "≥0.694"),
+    (27.0, "realtime", "short-iso", "≥27"),  # whole-second stamps: no digits they lack
+    (17.0, "realtime", "short,short-full", "≥17"),
+    (17.5, "realtime", "short,short-precise", "≥17.500"),
+    (float("nan"), "monotonic", "json", "-"),
+])
+def test_gap_text_shows_no_digits_the_clock_did_not_have(gap, clock, formats, shown):
+    assert stats.gap_text(gap, clock, formats) == shown
