@@ -395,6 +395,7 @@ class _Progress:
 
 def format_table(boots: pd.DataFrame) -> str:
     """The boots as an aligned text table, followed by a per-mode summary."""
+    from .report import aligned
     from .stats import gap_text
 
     if boots.empty:
@@ -407,12 +408,8 @@ def format_table(boots: pd.DataFrame) -> str:
         loader=boots.loader.fillna("-"), note=boots.note.fillna(""),
     )[TABLE_COLUMNS].rename(columns={"kernel_start": "kernel_start (UTC)"})
     cells = [list(view.columns), *view.astype(str).values.tolist()]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(view.columns))]
-    gap = view.columns.get_loc("gap_s")
-    lines = ["  ".join(c.rjust(w) if i == gap else c.ljust(w)
-                       for i, (c, w) in enumerate(zip(row, widths, strict=True))).rstrip()
-             for row in cells]
-    return "\n".join([*lines, "", summary_text(boots)])
+    table = aligned(cells, [column == "gap_s" for column in view.columns])
+    return "\n".join([table, "", summary_text(boots)])
 
 
 def summary_text(boots: pd.DataFrame) -> str:

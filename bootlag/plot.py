@@ -40,6 +40,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter, PercentF
 from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
 from . import stats
+from .stats import plural
 
 __all__ = ["CHARTS", "FAILURE", "PALETTE", "default_host", "ecdf", "gaps", "hosts", "over_time",
            "timeline"]
@@ -83,10 +84,6 @@ def _nothing(ax: Axes, text: str, title: str) -> Axes:
     ax.set_yticks([])
     ax.set_title(title)
     return ax
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def _seconds(x: float) -> str:
@@ -152,8 +149,8 @@ def _left_out(frame: pd.DataFrame, *, bounds: bool) -> list[str]:
 def _drawn(exact: pd.DataFrame, bounds: int, sep: str) -> str:
     """What a group's marks stand for, the same words in every chart: "23 exact, 6 hosts"
     (exact gaps and their hosts) then, with `sep`, "+6 lower bounds" where there are any."""
-    text = f"{len(exact)} exact, {_count(exact['host'].nunique(), 'host')}"
-    return text + f"{sep}+{_count(bounds, 'lower bound')}" if bounds else text
+    text = f"{len(exact)} exact, {plural(exact['host'].nunique(), 'host')}"
+    return text + f"{sep}+{plural(bounds, 'lower bound')}" if bounds else text
 
 
 def _log_scale(ax: Axes, which: str) -> None:
@@ -317,7 +314,7 @@ def ecdf(boots: pd.DataFrame, ax: Axes | None = None, *, log: bool = False) -> A
         top = float(shares[-1]) if len(values) else 0.0
         tops[name] = (top, _top_label(part, len(values)))
         colour = _colour(name)
-        label = f"{name}: {_count(total, 'boot')}, {_count(part['host'].nunique(), 'host')}"
+        label = f"{name}: {plural(total, 'boot')}, {plural(part['host'].nunique(), 'host')}"
         steps[name] = (np.concatenate([[left], values, [right]]),
                        np.concatenate([[0.0], shares, [top]]))
         ax.step(*steps[name], where="post", color=colour, linewidth=2, label=label,
@@ -450,11 +447,11 @@ def hosts(boots: pd.DataFrame, ax: Axes | None = None, *, baseline: str = "kdump
         ax.scatter(x, y, s=60, color=_colour(side), edgecolors="white", linewidths=0.6,
                    zorder=3, gid=f"median:{side}")
         for row, (at, n) in enumerate(zip(x, counts, strict=True)):
-            ax.annotate(_count(int(n), "boot"), (at, row), xytext=(0, -7),
+            ax.annotate(plural(int(n), "boot"), (at, row), xytext=(0, -7),
                         textcoords="offset points", ha="center", va="top", fontsize=6.5,
                         color=_colour(side), gid="boots")
         handles.append(_exact_handle(_colour(side), f"{side}: median of the host's exact gaps "
-                                                    f"({_count(int(counts.sum()), 'boot')})"))
+                                                    f"({plural(int(counts.sum()), 'boot')})"))
     for row, (b, c, ratio) in enumerate(zip(base, cand, pairs["ratio"].to_numpy(dtype=float),
                                             strict=True)):
         if np.isfinite(ratio) and ratio > 0:
@@ -470,7 +467,7 @@ def hosts(boots: pd.DataFrame, ax: Axes | None = None, *, baseline: str = "kdump
         ax.set_title(f"{title}\n({len(pairs)} of the {shown} hosts that booted under both, "
                      "evenly spaced by saving)")
     else:
-        ax.set_title(f"{title} ({_count(shown, 'host')} booted under both)")
+        ax.set_title(f"{title} ({plural(shown, 'host')} booted under both)")
     ax.grid(axis="x", alpha=0.3)
     return ax
 

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from . import stats
+from .stats import plural
 
 # The charts of a report, in order: (figure id, name in plot.CHARTS, caption). The
 # timelines are drawn for a host picked by `_timeline_hosts`.
@@ -99,11 +100,6 @@ def _interval(row: pd.Series, key: str, unit: str = " s") -> str:
     return f"{low:.1f}–{high:.1f}{unit}"
 
 
-def _n(count: int, noun: str) -> str:
-    """"1 boot", "2 boots"."""
-    return f"{count} {noun}{'s' * (count != 1)}"
-
-
 def findings(boots: pd.DataFrame, found: dict[str, pd.DataFrame] | None = None) -> list[str]:
     """The answers in plain sentences: exposure, what early kdump buys, problem hosts."""
     found = found or tables(boots)
@@ -114,7 +110,7 @@ def findings(boots: pd.DataFrame, found: dict[str, pd.DataFrame] | None = None) 
     span = (f" from {dated.min():%Y-%m-%d} to {dated.max():%Y-%m-%d}" if len(dated) else "")
     if len(dated) and len(dated) < len(boots):
         span += f" ({len(boots) - len(dated)} more with no calendar date)"
-    out = [f"{_n(len(boots), 'boot')} on {_n(boots['host'].nunique(), 'host')}{span}: "
+    out = [f"{plural(len(boots), 'boot')} on {plural(boots['host'].nunique(), 'host')}{span}: "
            + ", ".join(f"{counts.get(s, 0)} {_STATUS_WORDS[s]}" for s in stats.STATUSES
                        if counts.get(s, 0)) + "."]
     compared = found["comparison"]
@@ -129,7 +125,7 @@ def findings(boots: pd.DataFrame, found: dict[str, pd.DataFrame] | None = None) 
     if len(pairs):
         saved = pairs["difference_s"]
         out.append(
-            f"On the {_n(len(pairs), 'host')} that booted both ways, each host's median gap "
+            f"On the {plural(len(pairs), 'host')} that booted both ways, each host's median gap "
             f"{'fell' if saved.median() >= 0 else 'rose'} by {_s(abs(saved.median()))} at the "
             f"median" + (f" (from {saved.min():.1f} s to {saved.max():.1f} s)"
                          if len(pairs) > 1 else "") + ".")
@@ -137,7 +133,7 @@ def findings(boots: pd.DataFrame, found: dict[str, pd.DataFrame] | None = None) 
     serious = problems[problems[["failed", "not_armed", "early_not_armed"]].sum(axis=1) > 0]
     if len(serious):
         verb = "needs" if len(serious) == 1 else "need"
-        out.append(f"{_n(len(serious), 'host')} {verb} a look: "
+        out.append(f"{plural(len(serious), 'host')} {verb} a look: "
                    + "; ".join(f"{host} ({row['problems']})"
                                for host, row in serious.head(5).iterrows())
                    + ("" if len(serious) <= 5 else f"; and {len(serious) - 5} more") + ".")
@@ -149,12 +145,12 @@ def findings(boots: pd.DataFrame, found: dict[str, pd.DataFrame] | None = None) 
                    + ".")
     bounds = int(stats.is_lower_bound(stats.regular(boots)).sum())
     if bounds:
-        out.append(f"{_n(bounds, 'boot')} armed with only a wall-clock time: "
+        out.append(f"{plural(bounds, 'boot')} armed with only a wall-clock time: "
                    f"{'its gap is a lower bound' if bounds == 1 else 'their gaps are lower bounds'}"
                    ", shown with ≥ and left out of the figures above.")
     captures = int(len(boots) - len(stats.regular(boots)))
     if captures:
-        out.append(f"{_n(captures, 'boot')} of a kdump capture kernel (saving a vmcore) "
+        out.append(f"{plural(captures, 'boot')} of a kdump capture kernel (saving a vmcore) "
                    f"{'is' if captures == 1 else 'are'} not counted as exposure.")
     return out
 
@@ -173,8 +169,8 @@ def _saving(median: pd.Series) -> str:
         ratio_ci = _interval(median, "ratio", "×")
         if ratio_ci and ratio >= 1:
             text += f" ({ratio_ci})"
-    text += (f"; {_n(int(median['baseline_boots']), 'kdump boot')} and "
-             f"{_n(int(median['candidate_boots']), 'early-kdump boot')} with exact gaps")
+    text += (f"; {plural(int(median['baseline_boots']), 'kdump boot')} and "
+             f"{plural(int(median['candidate_boots']), 'early-kdump boot')} with exact gaps")
     if ci and "over boots" in median["method"]:
         text += (" (fewer than 5 hosts on a side: single boots were resampled, so the "
                  "interval leaves out host-to-host variation and is too narrow)")
@@ -300,10 +296,15 @@ def _text_table(table: pd.DataFrame) -> str:
     frame = table.reset_index()
     cells = [[str(c) for c in frame.columns]]
     cells += [[_cell(v) for v in row] for row in frame.itertuples(index=False)]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(frame.columns))]
-    left = [i == 0 or not _figure_column(frame.iloc[:, i]) for i in range(len(frame.columns))]
-    return "\n".join("  ".join(c.ljust(w) if lj else c.rjust(w)
-                               for c, w, lj in zip(row, widths, left, strict=True)).rstrip()
+    return aligned(cells, [i > 0 and _figure_column(frame.iloc[:, i])
+                           for i in range(len(frame.columns))])
+
+
+def aligned(cells: list[list[str]], right: list[bool]) -> str:
+    """Rows of cells as text columns two spaces apart, column i right-aligned if right[i]."""
+    widths = [max(len(row[i]) for row in cells) for i in range(len(right))]
+    return "\n".join("  ".join(c.rjust(w) if r else c.ljust(w)
+                               for c, w, r in zip(row, widths, right, strict=True)).rstrip()
                      for row in cells)
 
 

@@ -27,6 +27,11 @@ UNPROTECTED_AT = (10, 30)  # seconds after kernel start, for exposure's unprotec
 MIN_PAIRED_HOSTS_FOR_INTERVAL = 10
 
 
+def plural(count: int, noun: str) -> str:
+    """"1 boot", "2 boots"."""
+    return f"{count} {noun}{'s' * (count != 1)}"
+
+
 def _is(column: pd.Series, *values: object) -> pd.Series:
     """Elementwise ``column in values``, False where the value is missing."""
     return column.isin(values).fillna(False).astype(bool)
@@ -371,7 +376,7 @@ def problem_hosts(boots: pd.DataFrame, top: int = 5) -> pd.DataFrame:
 
 def _reasons(row: pd.Series, among_largest: bool) -> str:
     reasons = []
-    of = f"of {row['boots']} boot{'s' * (row['boots'] != 1)}"
+    of = f"of {plural(row['boots'], 'boot')}"
     if row["failed"]:
         reasons.append(f"arming failed in {row['failed']} {of}")
     if row["not_armed"] > row["unprotected"]:
