@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import gzip
-import itertools
+import hashlib
 import json
 import os
 import re
@@ -41,17 +41,33 @@ def fleet_journal(fleet, tmp_path_factory) -> str:
 
 
 # --- the boots tables the engine refactor must not change ----------------------------------
-# Every table `scan` returns in the suite is compared with the one saved before the scan
-# engine was rebuilt (tests/data/tables.json.gz); `BOOTLAG_TABLES=record` saves them anew.
-# Columns added since are not compared; paths of pytest's temporary files are normalised.
+# Every table `scan` returns in the suite is compared with the one saved, for the same
+# input bytes and options, before the scan engine was rebuilt (tests/data/tables.json.gz);
+# `BOOTLAG_TABLES=record` saves them anew. Columns added since are not compared; paths of
+# pytest's temporary files are normalised.
 TABLES = Path(__file__).parent / "data" / "tables.json.gz"
-_TMP = re.compile(r"/tmp/pytest-of-[^/]+/pytest-\d+/|" + re.escape(str(Path.cwd())) + "/")
+_TMP = re.compile(r"/tmp/pytest-of-[^/]+/pytest-\d+/[^/]+/|" + re.escape(str(Path.cwd())) + "/")
 _UNSAVED_MODULES = ("test_properties.py",)  # hypothesis draws new inputs each run
 
 
-def _table_key(frame: pd.DataFrame) -> list[dict]:
+def _rows(frame: pd.DataFrame) -> list[dict]:
     rows = json.loads(frame.to_json(orient="records", date_format="iso", date_unit="us"))
     return json.loads(_TMP.sub("", json.dumps(rows)))
+
+
+def _input_key(paths, year, tz) -> str | None:
+    """What a scan's table depends on: the names and bytes of its inputs, year and zone."""
+    from bootlag.sources import expand
+
+    digest = hashlib.sha1(repr((year, tz)).encode())
+    try:
+        for source in expand([paths] if isinstance(paths, (str, os.PathLike)) else paths):
+            digest.update(_TMP.sub("", source.name).encode() + b"\0")
+            with open(source.path, "rb") as f:
+                digest.update(hashlib.sha1(f.read()).digest())
+    except (OSError, Exception):  # a scan that is meant to fail
+        return None
+    return digest.hexdigest()
 
 
 @pytest.fixture(autouse=True)
@@ -63,25 +79,26 @@ def unchanged_tables(request, monkeypatch):
     saved = _saved_tables()
     from bootlag import scanner
 
-    merge = scanner._merge
-    calls = itertools.count()
+    scan = scanner.scan
 
-    def checked_merge(*args, **kwargs):
-        frame = merge(*args, **kwargs)
-        key = f"{request.node.nodeid}#{next(calls)}"
-        rows = _table_key(frame)
+    def checked_scan(paths, *args, year=None, tz=None, **kwargs):
+        key = _input_key(paths, year, tz)
+        frame = scan(paths, *args, year=year, tz=tz, **kwargs)
+        if key is None:
+            return frame
+        rows = _rows(frame)
         if mode == "record":
             saved[key] = rows
         elif key in saved:
             before = saved[key]
-            assert len(rows) == len(before), f"{key}: {len(before)} boots before, {len(rows)} now"
+            assert len(rows) == len(before), f"{len(before)} boots before, {len(rows)} now"
             for old, new in zip(before, rows, strict=True):
                 changed = {c: (v, new.get(c)) for c, v in old.items()
                            if c not in _CHANGED_ON_PURPOSE and new.get(c) != v}
-                assert not changed, f"{key}: boots table changed: {changed}"
+                assert not changed, f"boots table changed: {changed}"
         return frame
 
-    monkeypatch.setattr(scanner, "_merge", checked_merge)
+    monkeypatch.setattr(scanner, "scan", checked_scan)
     yield
 
 
