@@ -339,3 +339,26 @@ def test_formatting_helpers_keep_their_stats_names():
 
     assert stats.gap_text is fmt.gap_text and stats.plural is fmt.plural
     assert stats.WHOLE_SECOND_FORMATS is fmt.WHOLE_SECOND_FORMATS
+
+
+def test_formatting_imports_nothing_heavy_and_reads_alike():
+    import subprocess
+    import sys
+
+    from bootlag import fmt, report
+
+    # bootlag scan formats its table with these before anything else is loaded.
+    loaded = subprocess.run([sys.executable, "-c", "import sys, bootlag.fmt; "
+                             "print(sorted({'pandas', 'numpy'} & set(sys.modules)))"],
+                            capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "[]"
+    assert report.aligned is fmt.aligned  # bootlag.cli imports it from there
+    assert [fmt.plural(n, "boot") for n in (0, 1, 2)] == ["0 boots", "1 boot", "2 boots"]
+    assert fmt.plural(1, "host") == "1 host" and fmt.plural(6, "host") == "6 hosts"
+    assert fmt.plural(2, "boot of a capture kernel", "boots of a capture kernel") == (
+        "2 boots of a capture kernel")
+    assert [fmt.seconds(v) for v in (25.418, np.nan, pd.NA, None)] == ["25.4 s", "-", "-", "-"]
+    assert [fmt.percent(v) for v in (0.971429, 0.0, np.nan)] == ["97%", "0%", "-"]
+    assert fmt.gap_text(pd.NA, "monotonic") == "-"
+    assert fmt.aligned([["host", "gap_s"], ["db-03", "1.760"], ["a", "25.418"]],
+                       [False, True]) == "host    gap_s\ndb-03   1.760\na      25.418"
