@@ -14,7 +14,9 @@ that failed or never armed as never protected.
 
 HTML is built from `_tag`, which escapes every text and attribute value it is
 given unless the value is markup `_tag` made itself: log text (host names,
-failures, notes, file names) can never become markup.
+failures, notes, file names) can never become markup. That is the safety a
+template engine's autoescaping gives (jinja2 was weighed: see the commit
+"Kept the hand-written HTML and tables"), in 25 lines and no dependency.
 """
 
 from __future__ import annotations
