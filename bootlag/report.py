@@ -426,6 +426,7 @@ def _problem_table(found: dict[str, pd.DataFrame]) -> Display:
         "largest gap": problems["max_gap_s"].map(seconds),
         "last boot (UTC)": problems["last_boot"].map(_date),
         "problems": problem_words(problems),
+        "last failure logged": problems["last_failure"].fillna(""),
     })
     return Display("Which hosts are the problem?", table,
                    "Worst first: kdump set up but failing or never arming, then early kdump "

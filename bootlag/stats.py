@@ -344,7 +344,9 @@ def problem_hosts(boots: pd.DataFrame, top: int = 5) -> pd.DataFrame:
     ``latest_status``, ``latest_mode``, ``latest_gap_s``, ``latest_clock`` and
     ``latest_format`` (the latest boot's; its gap is a lower bound where the clock
     is "realtime"; the latest is by kernel start, else by position in the log);
-    ``still_on_kdump`` (one of the `top`); ``kinds``, every kind of problem of the
+    ``last_failure``, the failure texts of the host's latest boot that logged one
+    (``failures`` joined by "; " where the table has that column, else ``failure``; NA
+    when none); ``still_on_kdump`` (one of the `top`); ``kinds``, every kind of problem of the
     host, comma-separated codes of `PROBLEM_KINDS` in its order, and ``kind``, the
     first of them (the worst). `bootlag.report` says them in words.
 
@@ -373,6 +375,7 @@ def problem_hosts(boots: pd.DataFrame, top: int = 5) -> pd.DataFrame:
     latest = latest.reindex(hosts.index)
     for column in ("status", "mode", "gap_s", "clock", "format"):
         hosts[f"latest_{column}"] = latest[column]
+    hosts["last_failure"] = _last_failure(frame).reindex(hosts.index)
     on_kdump = hosts[_is(hosts["latest_mode"], "kdump") & hosts["latest_gap_s"].notna()]
     largest = on_kdump["latest_gap_s"].sort_values(ascending=False).index[:top]
     hosts["still_on_kdump"] = hosts.index.isin(largest)
@@ -389,6 +392,26 @@ def problem_hosts(boots: pd.DataFrame, top: int = 5) -> pd.DataFrame:
                         ~flagged["early_not_armed"].gt(0).to_numpy(),
                         -not_protecting, not_protecting == 0))
     return flagged.iloc[order]
+
+
+def failure_text(boots: pd.DataFrame) -> pd.Series:
+    """Each boot's failures as one text, in time order, joined by "; ": the ``failures``
+    list column where the table has it, else ``failure``; NA where none was logged."""
+    if "failures" not in boots:
+        column = boots["failure"] if "failure" in boots else pd.Series(pd.NA, index=boots.index)
+        return column.astype("string")
+    texts = ["; ".join(str(t) for t in value) if isinstance(value, (list, tuple, np.ndarray))
+             and len(value) else pd.NA for value in boots["failures"]]
+    return pd.Series(texts, index=boots.index, dtype="string")
+
+
+def _last_failure(frame: pd.DataFrame) -> pd.Series:
+    """Per host, `failure_text` of its latest boot that logged a failure."""
+    texts = failure_text(frame)
+    logged = frame.assign(failure_text=texts)[texts.notna().to_numpy(dtype=bool)]
+    latest = (logged.sort_values("kernel_start", kind="stable", na_position="first")
+              .groupby("host").tail(1).set_index("host"))
+    return latest["failure_text"]
 
 
 def _kinds(hosts: pd.DataFrame) -> list[list[str]]:

@@ -362,3 +362,22 @@ def test_formatting_imports_nothing_heavy_and_reads_alike():
     assert fmt.gap_text(pd.NA, "monotonic") == "-"
     assert fmt.aligned([["host", "gap_s"], ["db-03", "1.760"], ["a", "25.418"]],
                        [False, True]) == "host    gap_s\ndb-03   1.760\na      25.418"
+
+
+def test_problem_hosts_say_the_last_failure_logged():
+    day = pd.Timestamp("2025-01-01", tz="UTC")
+    frame = boots_frame(
+        boot("db", status="failed", failure="old", kernel_start=day),
+        boot("db", status="failed", failure="early load failed",
+             kernel_start=day + pd.Timedelta(days=2)),
+        boot("db", 30.0, kernel_start=day + pd.Timedelta(days=1)),
+        boot("ok", 20.0, kernel_start=day),
+    )
+    assert stats.problem_hosts(frame, top=0).loc["db", "last_failure"] == "early load failed"
+    # With every failure of a boot (the list column), all of the latest boot's, in order.
+    frame["failures"] = pd.Series([["old"], ["early load failed", "kdumpctl failed"], [], []],
+                                  index=frame.index, dtype=object)
+    assert stats.failure_text(frame).tolist()[:2] == ["old", "early load failed; kdumpctl failed"]
+    assert stats.problem_hosts(frame, top=0).loc["db", "last_failure"] == (
+        "early load failed; kdumpctl failed")
+    assert stats.problem_hosts(boots_frame()).empty
