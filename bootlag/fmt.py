@@ -59,11 +59,62 @@ def percent(share: object) -> str:
     return "-" if missing(share) else f"{float(share):.0%}"  # type: ignore[arg-type]
 
 
-def aligned(cells: Sequence[Sequence[str]], right: Sequence[bool]) -> str:
+def aligned(cells: Sequence[Sequence[str]], right: Sequence[bool],
+            width: int | None = None) -> str:
     """Rows of cells (the first row: the header) as text columns two spaces apart, column i
     right-aligned if right[i]; no trailing spaces. (rich's tables were weighed: they cost
-    ~40 ms of start-up and four packages for what these six lines do.)"""
+    ~40 ms of start-up and four packages for what this does.)
+
+    With `width` (characters, e.g. the terminal's), a table wider than that wraps its last
+    column onto continuation lines when it is words, or, when the other columns alone
+    leave it fewer than `MIN_LAST_COLUMN` characters, becomes one "header: value" block
+    per row; no line is then longer than `width` unless a single value is.
+    """
     widths = [max(len(row[i]) for row in cells) for i in range(len(right))]
+    if width is None or sum(widths) + 2 * (len(widths) - 1) <= width:
+        return _lines(cells, widths, right)
+    room = width - sum(widths[:-1]) - 2 * (len(widths) - 1)
+    if not right[-1] and room >= MIN_LAST_COLUMN:
+        return _lines(_wrapped(cells, room), [*widths[:-1], room], right)
+    return _records(cells, width)
+
+
+MIN_LAST_COLUMN = 20  # characters: a wrapped last column narrower than this reads badly
+
+
+def _lines(cells: Sequence[Sequence[str]], widths: Sequence[int], right: Sequence[bool]) -> str:
     return "\n".join("  ".join(c.rjust(w) if r else c.ljust(w)
                                for c, w, r in zip(row, widths, right, strict=True)).rstrip()
                      for row in cells)
+
+
+def _wrapped(cells: Sequence[Sequence[str]], room: int) -> list[list[str]]:
+    """`cells` with each last cell wrapped at `room` characters onto rows of its own."""
+    import textwrap
+
+    out: list[list[str]] = []
+    for row in cells:
+        pieces = textwrap.wrap(row[-1], room, break_on_hyphens=False) or [""]
+        out.append([*row[:-1], pieces[0]])
+        out += [[""] * (len(row) - 1) + [piece] for piece in pieces[1:]]
+    return out
+
+
+def _records(cells: Sequence[Sequence[str]], width: int) -> str:
+    """One block per row: a "header  value" line per non-empty cell (values wrapped at
+    `width`), blank-line separated."""
+    import textwrap
+
+    header, *rows = cells
+    pad = max(len(h) for h in header)
+    blocks = []
+    for row in rows:
+        lines = []
+        for name, value in zip(header, row, strict=True):
+            if value:  # an empty cell says nothing: left out
+                lines.append(textwrap.fill(value, max(width, pad + 12),
+                                           initial_indent=name.ljust(pad) + "  ",
+                                           subsequent_indent=" " * (pad + 2),
+                                           break_on_hyphens=False))
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)

@@ -474,25 +474,29 @@ def _date(value: object) -> str:
 
 # -- plain text -----------------------------------------------------------------------------------
 
-def text(boots: pd.DataFrame, found: dict[str, pd.DataFrame] | None = None) -> str:
-    """The findings and tables as plain text for a terminal."""
+def text(boots: pd.DataFrame, found: dict[str, pd.DataFrame] | None = None, *,
+         width: int | None = None) -> str:
+    """The findings and tables as plain text for a terminal. With `width` (characters: the
+    terminal's), every line fits it (`fmt.aligned`); sentences wrap at 92 or `width`."""
     found = found or tables(boots)
-    parts = ["\n".join(_wrap(s) for s in findings(boots, found))]
+    wrap_at = min(92, width) if width else 92
+    parts = ["\n".join(_wrap(s, wrap_at) for s in findings(boots, found))]
     for title, table, note in display_tables(found).values():
-        parts.append(f"{title}\n{'-' * len(title)}\n{_wrap(note, indent='')}\n\n"
-                     f"{_text_table(table)}")
+        parts.append(f"{_wrap(title, wrap_at, indent='')}\n{'-' * min(len(title), wrap_at)}\n"
+                     f"{_wrap(note, wrap_at, indent='')}\n\n{_text_table(table, width)}")
     return "\n\n".join(parts)
 
 
-def _text_table(table: pd.DataFrame) -> str:
-    """Aligned columns: words to the left, numbers and figures to the right."""
+def _text_table(table: pd.DataFrame, width: int | None = None) -> str:
+    """Aligned columns: words to the left, numbers and figures to the right; fitted to
+    `width` characters when given."""
     if table.empty:
         return "(none)"
     frame = table.reset_index()
     cells = [[str(c) for c in frame.columns]]
     cells += [[_cell(v) for v in row] for row in frame.itertuples(index=False)]
     return aligned(cells, [i > 0 and _figure_column(frame.iloc[:, i])
-                           for i in range(len(frame.columns))])
+                           for i in range(len(frame.columns))], width)
 
 
 def _figure_column(column: pd.Series) -> bool:

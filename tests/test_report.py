@@ -380,3 +380,13 @@ def test_html_makes_no_markup_of_any_log_text():
     assert not [a for a in parsed.attributes if a.startswith("on")]
     assert all(link.startswith("#") for link in parsed.links)
     assert page.count("&lt;script&gt;") >= 5  # title, host, failure, note, source, error
+
+
+def test_text_fits_the_terminal_it_is_given(sample_boots):
+    # COLUMNS=60: the summary tables used to run to 224 characters.
+    wide = report.text(sample_boots)
+    assert max(len(line) for line in wide.splitlines()) > 150
+    narrow = report.text(sample_boots, width=60)
+    assert max(len(line) for line in narrow.splitlines()) <= 60
+    for word in ("db-03", "97%", "25.6 s", "kexec: failed to load early-kdump", "never armed"):
+        assert word in narrow

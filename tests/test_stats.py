@@ -381,3 +381,31 @@ def test_problem_hosts_say_the_last_failure_logged():
     assert stats.problem_hosts(frame, top=0).loc["db", "last_failure"] == (
         "early load failed; kdumpctl failed")
     assert stats.problem_hosts(boots_frame()).empty
+
+
+def test_aligned_fits_a_width_by_wrapping_words_or_one_block_per_row():
+    from bootlag import fmt
+
+    cells = [["host", "boots", "problems"],
+             ["db-03", "6", "arming failed in 1 of 6 boots; early kdump configured but not "
+                            "armed early in 6 of 6 boots"],
+             ["lab-01", "6", ""]]
+    right = [False, True, False]
+    assert fmt.aligned(cells, right, width=200) == fmt.aligned(cells, right)  # it fits
+    assert fmt.aligned(cells, right, width=60) == (
+        "host    boots  problems\n"
+        "db-03       6  arming failed in 1 of 6 boots; early kdump\n"
+        "               configured but not armed early in 6 of 6\n"
+        "               boots\n"
+        "lab-01      6")
+    assert fmt.aligned(cells, right, width=30) == (
+        "host      db-03\n"
+        "boots     6\n"
+        "problems  arming failed in 1\n"
+        "          of 6 boots; early\n"
+        "          kdump configured but\n"
+        "          not armed early in 6\n"
+        "          of 6 boots\n"
+        "\n"
+        "host      lab-01\n"
+        "boots     6")
