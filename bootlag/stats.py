@@ -8,6 +8,10 @@ Two groupings answer different questions. The ``mode`` column says what armed
 a boot (``early-kdump``, ``kdump``; ``none`` if nothing did): comparisons of gaps
 use it. The **setup** says what a boot was set up to do (see `setup`), so that a
 boot that failed or never armed still belongs to a group: exposure uses it.
+
+Tables carry numbers and codes, never sentences: `compare`'s ``method`` is a key of
+`METHODS`, `problem_hosts`' ``kind``/``kinds`` keys of `PROBLEM_KINDS`; `bootlag.report`
+says them in words.
 """
 
 from __future__ import annotations
