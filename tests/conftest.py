@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+import gzip
+import itertools
+import json
+import os
+import re
 import shutil
+from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from bootlag import synth
@@ -30,3 +38,67 @@ def fleet() -> list[synth.Boot]:
 def fleet_journal(fleet, tmp_path_factory) -> str:
     path = tmp_path_factory.mktemp("journal") / "fleet.journal"
     return synth.write_journal(synth.to_export(fleet), str(path))
+
+
+# --- the boots tables the engine refactor must not change ----------------------------------
+# Every table `scan` returns in the suite is compared with the one saved before the scan
+# engine was rebuilt (tests/data/tables.json.gz); `BOOTLAG_TABLES=record` saves them anew.
+# Columns added since are not compared; paths of pytest's temporary files are normalised.
+TABLES = Path(__file__).parent / "data" / "tables.json.gz"
+_TMP = re.compile(r"/tmp/pytest-of-[^/]+/pytest-\d+/|" + re.escape(str(Path.cwd())) + "/")
+_UNSAVED_MODULES = ("test_properties.py",)  # hypothesis draws new inputs each run
+
+
+def _table_key(frame: pd.DataFrame) -> list[dict]:
+    rows = json.loads(frame.to_json(orient="records", date_format="iso", date_unit="us"))
+    return json.loads(_TMP.sub("", json.dumps(rows)))
+
+
+@pytest.fixture(autouse=True)
+def unchanged_tables(request, monkeypatch):
+    if request.node.path.name in _UNSAVED_MODULES:
+        yield
+        return
+    mode = os.environ.get("BOOTLAG_TABLES", "check")
+    saved = _saved_tables()
+    from bootlag import scanner
+
+    merge = scanner._merge
+    calls = itertools.count()
+
+    def checked_merge(*args, **kwargs):
+        frame = merge(*args, **kwargs)
+        key = f"{request.node.nodeid}#{next(calls)}"
+        rows = _table_key(frame)
+        if mode == "record":
+            saved[key] = rows
+        elif key in saved:
+            before = saved[key]
+            assert len(rows) == len(before), f"{key}: {len(before)} boots before, {len(rows)} now"
+            for old, new in zip(before, rows, strict=True):
+                changed = {c: (v, new.get(c)) for c, v in old.items()
+                           if c not in _CHANGED_ON_PURPOSE and new.get(c) != v}
+                assert not changed, f"{key}: boots table changed: {changed}"
+        return frame
+
+    monkeypatch.setattr(scanner, "_merge", checked_merge)
+    yield
+
+
+# Columns whose values an issue changed on purpose (each has its own regression test).
+_CHANGED_ON_PURPOSE: frozenset[str] = frozenset()
+
+
+@functools.cache
+def _saved_tables() -> dict[str, list[dict]]:
+    if not TABLES.exists():
+        return {}
+    with gzip.open(TABLES, "rt") as f:
+        return json.load(f)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if os.environ.get("BOOTLAG_TABLES") == "record":
+        TABLES.parent.mkdir(exist_ok=True)
+        with gzip.open(TABLES, "wt") as f:
+            json.dump(_saved_tables(), f, sort_keys=True)
