@@ -10,11 +10,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from .formats import FORMATS
+
 __all__ = ["WHOLE_SECOND_FORMATS", "aligned", "gap_text", "missing", "percent", "plural",
            "seconds"]
 
-# journalctl outputs whose time stamps have whole seconds only (syslog files read as "short").
-WHOLE_SECOND_FORMATS = frozenset({"short", "short-iso", "short-full"})
+# Formats whose time stamps show whole seconds only (from the format registry).
+WHOLE_SECOND_FORMATS = frozenset(f.name for f in FORMATS.values() if f.resolution_s >= 1)
 
 
 def missing(value: object) -> bool:

@@ -102,8 +102,12 @@ def typed(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     import pandas as pd
 
     frame = pd.DataFrame(list(rows), columns=list(COLUMNS))
-    for name in ("failures", "failures_s"):  # hand-made rows may leave the lists out
-        frame[name] = [value if isinstance(value, list) else [] for value in frame[name]]
+    # Hand-made rows may give only `failure`: it is then the boot's one failure.
+    frame["failures"] = [value if isinstance(value, list) else [failure] if isinstance(
+        failure, str) and failure else [] for value, failure in zip(frame["failures"],
+                                                                     frame["failure"])]
+    frame["failures_s"] = [value if isinstance(value, list) else [math.nan] * len(failures)
+                           for value, failures in zip(frame["failures_s"], frame["failures"])]
     frame = frame.astype(_CASTS)
     for col in _TIMES:
         # Always µs (what journals carry): pandas would pick seconds for an empty or

@@ -342,8 +342,9 @@ def test_the_sample_report_has_a_timeline_for_each_kind_of_problem_host(sample_b
     db03 = next(f for f in report.figures(sample_boots) if f.options.get("host") == "db-03")
     assert db03.id == "timeline-early-not-armed" and "rd.earlykdump" in db03.caption
     problems = report.display_tables(report.tables(sample_boots))["problem_hosts"].table
-    assert problems.loc["db-03", "last failure logged"] == (
-        "kexec: failed to load early-kdump kernel")
+    assert problems.loc["db-03", "last failure logged"] == (  # every failure of that boot
+        "kexec: failed to load early-kdump kernel; kexec: failed to load kdump kernel; "
+        "Starting kdump: [FAILED]; Failed to start Crash recovery kernel arming.")
     assert problems.loc["lab-01", "last failure logged"] == ""  # never armed, nothing logged
 
 
