@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from . import clock
 from .records import (
     BY_EARLY_KDUMP,
     BY_KERNEL,
@@ -43,6 +44,7 @@ UNLOADED = Kind.UNLOADED
 STARTUP = Kind.STARTUP
 CLOCK_STEP = Kind.CLOCK_STEP
 CAPTURE = Kind.CAPTURE
+SUSPEND = Kind.SUSPEND
 
 KDUMPCTL = frozenset({"kdumpctl", "kdump"})  # kdump.service stream, or the logger's tag
 DRACUT = frozenset({"dracut-cmdline", "kdump"})  # early kdump runs as a dracut cmdline hook
@@ -54,6 +56,10 @@ KERNEL = frozenset({"kernel"})
 TIME = frozenset({"chronyd", "ntpd", "systemd-timesyncd", "systemd"})
 # Early kdump's own identifier: a failure it prints is early kdump's, not the service's.
 EARLY_KDUMP_IDENTS = frozenset({"dracut-cmdline"})
+SLEEP = frozenset({"systemd-sleep"})
+# The system manager is PID 1; a "Startup finished" of any other systemd process is a
+# user manager's (systemd[1234], user@1000.service), which says nothing of kernel start.
+SYSTEM_MANAGER_PID = "1"
 
 
 @dataclass(frozen=True)
@@ -126,6 +132,11 @@ RULES: tuple[Rule, ...] = (
        SYSTEMD, "systemd unit failure"),
     # --- systemd ---
     _r(STARTUP, r"^Startup finished in (.*)$", SYSTEMD, "systemd manager.c"),
+    # --- sleep: the monotonic clock stands still while wall-clock time passes ---
+    _r(SUSPEND, r"^PM: (?:suspend|hibernation) entry|^PM: Preparing system for (?:mem )?sleep"
+       r"|^PM: hibernation: hibernation entry", KERNEL, "linux kernel/power/suspend.c"),
+    _r(SUSPEND, r"^Entering sleep state '|^Suspending system\.\.\.$|^Hibernating system\.\.\.$"
+       r"|^Performing sleep operation '", SLEEP, "systemd sleep.c"),
     _r(CLOCK_STEP, r"^System clock was stepped by (-?[\d.]+) seconds"
        r"|^System clock wrong by (-?[\d.]+) seconds|^Time has been changed$"
        r"|^Initial clock synchronization to |^Time jumped backwards", TIME, "chrony, timesyncd"),
@@ -143,6 +154,8 @@ TRIGGER_WORDS: tuple[str, ...] = (
     "dump", "DUMP", "kexec", "Linux version", "ommand line:", "rashkernel", "crash kernel",
     "Crash recovery", "Startup finished", "System clock", "Initial clock",
     "Time has been changed", "Time jumped", "saving to /", "saving vmcore", "saved ",
+    "suspend entry", "hibernation entry", "Preparing system for", "sleep state",
+    "sleep operation", "Suspending system", "Hibernating system",
 )
 TRIGGER = re.compile("|".join(TRIGGER_WORDS))  # the words have no regex metacharacters
 TRIGGER_BYTES = re.compile(TRIGGER.pattern.encode())
@@ -172,6 +185,8 @@ def normalize(ident: str | None, message: str) -> tuple[str | None, str]:
     ``kdump[PID]`` stays inside the message (journalctl shows it as ``unknown``).
     """
     message = message.strip()
+    if ident == "kernel":  # syslog text keeps the printk time: "[    1.234567] Linux version"
+        message = clock.without_printk_time(message)
     if ident in (None, "unknown", "kernel"):
         m = _KMSG_IDENT.match(message)
         if m and m.group(1) in ANY_KDUMP:
@@ -201,13 +216,19 @@ def startup_phases(text: str) -> dict[str, float]:
     return phases
 
 
-def classify(ident: str | None, message: str) -> Event | None:
-    """The event a journal message represents, or None for the other 99.9 %."""
+def classify(ident: str | None, message: str, pid: str | int | None = None) -> Event | None:
+    """The event a journal message represents, or None for the other 99.9 %.
+
+    `pid` is the process id where the input shows it (``_PID``, text's
+    ``ident[pid]``): a "Startup finished" counts only from the system manager.
+    """
     if not message or not TRIGGER.search(message):
         return None
     ident, text = normalize(ident, message)
     for rule in RULES:
         if ident not in rule.idents:
+            continue
+        if rule.kind == STARTUP and pid is not None and str(pid) != SYSTEM_MANAGER_PID:
             continue
         m = rule.pattern.search(text)
         if m is None:
@@ -236,7 +257,7 @@ def _detail(rule: Rule, m: re.Match[str], ident: str | None, text: str) -> Detai
         return CommandLine(m.group(1))
     if kind == STARTUP:
         phases = startup_phases(m.group(1))
-        if "kernel" not in phases:  # the user manager's line has no kernel part
+        if "kernel" not in phases:  # a user manager's (or a container's) line: no kernel part
             return None
         nan = math.nan
         return Startup(phases["kernel"], phases.get("initrd", nan), phases.get("userspace", nan),
