@@ -207,14 +207,17 @@ def startup_anchor(r: Record) -> Anchor | None:
 
 
 def bound_anchors(records: Sequence[Record]) -> list[Anchor]:
-    """Upper bounds of kernel start: kernel lines' receive minus printk time (`printk_bound`,
-    kept by the reader as PRINTK records), and the first line of each source."""
+    """Upper bounds of kernel start: a kernel line's receive minus printk time (`printk_bound`;
+    the reader keeps the line that gives the least as a PRINTK record, its printk time in
+    seconds as the detail), and the first line of each source."""
     found = []
     for r in records:
         if r.real_us is None or r.mono_us is not None:
             continue
-        if r.kind is Kind.PRINTK:
-            found.append(Anchor(r.real_us, FROM_PRINTK, LOWER_BOUND, 0, r))
+        if r.kind is Kind.PRINTK and isinstance(r.detail, Seconds):
+            printk_us = round(r.detail.value * 1e6)
+            found.append(Anchor(printk_bound(r.real_us, printk_us), FROM_PRINTK, LOWER_BOUND,
+                                0, r))
         elif r.kind is Kind.FIRST:
             found.append(Anchor(r.real_us, FROM_FIRST_LINE, LOWER_BOUND, 0, r))
     return found

@@ -81,10 +81,11 @@ class SourceInfo:
 
 
 class _BootState:
-    __slots__ = ("armed", "host", "last", "prev_real", "printk")
+    __slots__ = ("armed", "host", "last", "prev_real", "printk", "printk_bound")
 
     def __init__(self) -> None:
         self.printk: Record | None = None  # the kernel line that bounds kernel start best
+        self.printk_bound = 0
         self.host: str | None = None
         self.last: tuple[int, int | None, int | None, str | None] | None = None
         self.prev_real: int | None = None
@@ -134,10 +135,11 @@ class Collector:
             state.prev_real = real
         if printk_us is not None and real is not None and mono is None:
             bound = clock.printk_bound(real, printk_us)
-            if state.printk is None or bound < state.printk.real_us:  # type: ignore[operator]
-                state.printk = Record(Kind.PRINTK, boot, host, None, bound, ident, "",
-                                      self.source, Position(line, self.unit),
-                                      Seconds(printk_us / 1e6))
+            if state.printk is None or bound < state.printk_bound:
+                # The receive time is kept as read (text resolves its zone later).
+                state.printk, state.printk_bound = Record(
+                    Kind.PRINTK, boot, host, None, real, ident, "", self.source,
+                    Position(line, self.unit), Seconds(printk_us / 1e6)), bound
         if not is_placeholder_host(host):
             state.host = host
         state.last = (line, mono, real, ident)
