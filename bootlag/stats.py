@@ -1,8 +1,10 @@
 """Fleet statistics: functions of the boots DataFrame from `bootlag.scan`, returning DataFrames.
 
-Every gap is in seconds from kernel start. Gap statistics use only *exact* gaps
-(``clock == "monotonic"``) unless a function says otherwise; wall-clock gaps
-(``clock == "realtime"``) are lower bounds and are counted apart, never mixed in.
+Every gap is in seconds from kernel start. Gap statistics use only *measured* gaps
+(`is_exact`: ``gap_kind`` "exact", from the monotonic clock, or "estimate", from the
+wall clock and systemd's "Startup finished", within ``gap_error_s``) unless a function
+says otherwise; wall-clock lower bounds (``gap_kind == "lower-bound"``) are counted
+apart, never mixed in.
 
 Two groupings answer different questions. The ``mode`` column says what armed
 a boot (``early-kdump``, ``kdump``; ``none`` if nothing did): comparisons of gaps
@@ -76,15 +78,30 @@ def setup(boots: pd.DataFrame) -> pd.Series:
     return pd.Series(labels, index=boots.index, name="setup", dtype="string")
 
 
+def _gap_kind(boots: pd.DataFrame) -> pd.Series:
+    """``gap_kind`` (exact, estimate, lower-bound); from ``clock`` in tables without it."""
+    told = boots["clock"].map({"monotonic": "exact", "realtime": "lower-bound"})
+    if "gap_kind" not in boots:
+        return told
+    return boots["gap_kind"].astype("object").where(boots["gap_kind"].notna(), told)
+
+
 def is_exact(boots: pd.DataFrame) -> pd.Series:
-    """Which boots armed with an exact gap (monotonic clock): the only gaps in statistics."""
-    return (_is(boots["status"], "armed") & _is(boots["clock"], "monotonic")
+    """Which boots armed with a measured gap: exact (monotonic clock) or estimated (wall
+    clock from systemd's "Startup finished", within ``gap_error_s``): the gaps in statistics
+    (`is_estimate` tells the estimates apart)."""
+    return (_is(boots["status"], "armed") & _is(_gap_kind(boots), "exact", "estimate")
             & boots["gap_s"].notna())
 
 
+def is_estimate(boots: pd.DataFrame) -> pd.Series:
+    """Which of the `is_exact` gaps are wall-clock estimates (``gap_kind == "estimate"``)."""
+    return is_exact(boots) & _is(_gap_kind(boots), "estimate")
+
+
 def is_lower_bound(boots: pd.DataFrame) -> pd.Series:
-    """Which boots armed with a wall-clock gap, a lower bound of the true gap."""
-    return (_is(boots["status"], "armed") & _is(boots["clock"], "realtime")
+    """Which boots armed with a wall-clock gap that is only a lower bound of the true gap."""
+    return (_is(boots["status"], "armed") & _is(_gap_kind(boots), "lower-bound")
             & boots["gap_s"].notna())
 
 
@@ -110,8 +127,9 @@ def exposure(boots: pd.DataFrame) -> pd.DataFrame:
     """How exposed the fleet is, one row per setup and a ``fleet`` row for all boots.
 
     Columns: ``boots``, ``hosts``; the count and share (0-1) of each status
-    (``armed``, ``failed``, ``not_armed``, ``unknown``); the exact gaps
-    (``exact_gaps``, ``median_s``, ``p90_s``, ``p99_s``, ``max_s``: seconds,
+    (``armed``, ``failed``, ``not_armed``, ``unknown``); the measured gaps, how many
+    are exact and how many estimated (``exact_gaps``, ``estimated_gaps``), and their
+    ``median_s``, ``p90_s``, ``p99_s``, ``max_s`` (seconds,
     monotonic clock, linear interpolation between boots, so with fewer than 100
     boots p99 lies near the max); the wall-clock lower bounds kept apart
     (``lower_bounds``, ``lower_bound_median_s``); and ``no_gap``, armed boots
@@ -137,7 +155,8 @@ def _exposure_row(part: pd.DataFrame) -> dict:
         row[key] = count
         row[f"{key}_share"] = count / len(part) if len(part) else np.nan
     exact = part.loc[is_exact(part), "gap_s"]
-    row["exact_gaps"] = len(exact)
+    row["estimated_gaps"] = estimated = int(is_estimate(part).sum())
+    row["exact_gaps"] = len(exact) - estimated
     for name, q in _QUANTILES.items():
         row[name] = exact.quantile(q) if len(exact) else np.nan
     row["max_s"] = exact.max() if len(exact) else np.nan

@@ -113,12 +113,13 @@ def test_printk_time_in_a_kernel_message(message, us):
     assert clock.without_printk_time(message) == (message.split("] ", 1)[1] if us else message)
 
 
-USER_MANAGER = """\
-Mar 01 10:00:01 localhost kernel: crashkernel reserved: 0x5f000000 - 0x6f000000 (256 MB)
-Mar 01 10:00:20 h1 kdumpctl[939]: kdump: kexec: loaded kdump kernel
-Mar 01 10:00:25 h1 systemd[1250]: Startup finished in 1.500s (kernel) + 2.000s (userspace) = 3.500s.
-Mar 01 10:00:30 h1 systemd[1]: Startup finished in 2.000s (kernel) + 3.000s (initrd) + 25.000s (userspace) = 30.000s.
-"""
+USER_MANAGER = (
+    "Mar 01 10:00:01 localhost kernel: crashkernel reserved: 0x5f000000 - 0x6f000000 (256 MB)\n"
+    "Mar 01 10:00:20 h1 kdumpctl[939]: kdump: kexec: loaded kdump kernel\n"
+    "Mar 01 10:00:25 h1 systemd[1250]: Startup finished in 1.500s (kernel) + 2.000s "
+    "(userspace) = 3.500s.\n"
+    "Mar 01 10:00:30 h1 systemd[1]: Startup finished in 2.000s (kernel) + 3.000s (initrd) + "
+    "25.000s (userspace) = 30.000s.\n")
 
 
 def test_a_user_managers_startup_finished_is_not_the_system_managers(tmp_path):
@@ -138,7 +139,7 @@ def test_a_user_managers_startup_finished_is_not_the_system_managers(tmp_path):
 
 SYSLOG_PRINTK = """\
 Mar  1 10:00:03 h1 kernel: [    0.000000] Linux version 6.8.0-45-generic (buildd@lcy02) #45
-Mar  1 10:00:03 h1 kernel: [    0.000000] Command line: BOOT_IMAGE=/vmlinuz root=/dev/vda1 crashkernel=512M
+Mar  1 10:00:03 h1 kernel: [    0.000000] Command line: root=/dev/vda1 crashkernel=512M
 Mar  1 10:00:09 h1 kernel: [    8.912345] e1000e 0000:00:1f.6 eth0: NIC Link is Up
 Mar  1 10:00:31 h1 kdump-tools[812]:  * loaded kdump kernel
 """

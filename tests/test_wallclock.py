@@ -12,11 +12,10 @@ import random
 
 import pandas as pd
 import pytest
+from helpers import utc_us
 
 import bootlag
 from bootlag import synth
-
-from helpers import utc_us
 
 SECOND_TEXT = ["short", "short-iso", "short-full"]
 PRECISE_TEXT = ["short-precise", "short-iso-precise", "short-unix"]
@@ -192,10 +191,10 @@ def test_suspend_before_arming_is_noted(boots, journal, tmp_path):
 
 
 SEED = """\
-Dec 01 14:25:19 ip-10-0-1-10 kernel: crashkernel reserved: 0x000000005f000000 - 0x000000006f000000 (256 MB)
+Dec 01 14:25:19 ip-10-0-1-10 kernel: crashkernel reserved: 0x5f000000 - 0x6f000000 (256 MB)
 Dec 01 14:25:29 ip-10-0-1-10 kdumpctl[939]: kdump: kexec: loaded kdump kernel
 -- Boot 0123456789abcdef0123456789abcdef --
-Dec 01 14:38:59 ip-10-0-1-10 kernel: crashkernel reserved: 0x000000005f000000 - 0x000000006f000000 (256 MB)
+Dec 01 14:38:59 ip-10-0-1-10 kernel: crashkernel reserved: 0x5f000000 - 0x6f000000 (256 MB)
 Dec 01 14:39:00 ip-10-0-1-10 dracut-cmdline[247]: kdump: kexec: loaded early-kdump kernel
 """
 
