@@ -1,10 +1,10 @@
 """Fleet statistics: functions of the boots DataFrame from `bootlag.scan`, returning DataFrames.
 
-Every gap is in seconds from kernel start. Gap statistics use only *measured* gaps
-(`is_exact`: ``gap_kind`` "exact", from the monotonic clock, or "estimate", from the
-wall clock and systemd's "Startup finished", within ``gap_error_s``) unless a function
-says otherwise; wall-clock lower bounds (``gap_kind == "lower-bound"``) are counted
-apart, never mixed in.
+Every gap is in seconds from kernel start. Gap statistics use only *exact* gaps
+(``clock == "monotonic"``) unless a function says otherwise; wall-clock gaps
+(``clock == "realtime"``) are lower bounds and are counted apart, never mixed in. Of
+those, the estimates (``gap_kind == "estimate"``, kernel start from systemd's "Startup
+finished", the truth within ``gap_error_s``) are counted too (`is_estimate`).
 
 Two groupings answer different questions. The ``mode`` column says what armed
 a boot (``early-kdump``, ``kdump``; ``none`` if nothing did): comparisons of gaps
@@ -87,21 +87,23 @@ def _gap_kind(boots: pd.DataFrame) -> pd.Series:
 
 
 def is_exact(boots: pd.DataFrame) -> pd.Series:
-    """Which boots armed with a measured gap: exact (monotonic clock) or estimated (wall
-    clock from systemd's "Startup finished", within ``gap_error_s``): the gaps in statistics
-    (`is_estimate` tells the estimates apart)."""
-    return (_is(boots["status"], "armed") & _is(_gap_kind(boots), "exact", "estimate")
+    """Which boots armed with an exact gap (monotonic clock): the only gaps in statistics."""
+    return (_is(boots["status"], "armed") & _is(boots["clock"], "monotonic")
             & boots["gap_s"].notna())
 
 
 def is_estimate(boots: pd.DataFrame) -> pd.Series:
-    """Which of the `is_exact` gaps are wall-clock estimates (``gap_kind == "estimate"``)."""
-    return is_exact(boots) & _is(_gap_kind(boots), "estimate")
+    """Which boots armed with a wall-clock estimate (``gap_kind == "estimate"``: kernel start
+    from systemd's "Startup finished", the truth within ``gap_error_s``). Counted
+    (``estimated_gaps``), not yet in the statistics: `is_lower_bound` still holds them."""
+    return (_is(boots["status"], "armed") & _is(_gap_kind(boots), "estimate")
+            & boots["gap_s"].notna())
 
 
 def is_lower_bound(boots: pd.DataFrame) -> pd.Series:
-    """Which boots armed with a wall-clock gap that is only a lower bound of the true gap."""
-    return (_is(boots["status"], "armed") & _is(_gap_kind(boots), "lower-bound")
+    """Which boots armed with a wall-clock gap, a lower bound of the true gap (or an
+    estimate within ``gap_error_s``, `is_estimate`)."""
+    return (_is(boots["status"], "armed") & _is(boots["clock"], "realtime")
             & boots["gap_s"].notna())
 
 
@@ -127,12 +129,12 @@ def exposure(boots: pd.DataFrame) -> pd.DataFrame:
     """How exposed the fleet is, one row per setup and a ``fleet`` row for all boots.
 
     Columns: ``boots``, ``hosts``; the count and share (0-1) of each status
-    (``armed``, ``failed``, ``not_armed``, ``unknown``); the measured gaps, how many
-    are exact and how many estimated (``exact_gaps``, ``estimated_gaps``), and their
-    ``median_s``, ``p90_s``, ``p99_s``, ``max_s`` (seconds,
+    (``armed``, ``failed``, ``not_armed``, ``unknown``); the exact gaps
+    (``exact_gaps``, ``median_s``, ``p90_s``, ``p99_s``, ``max_s``: seconds,
     monotonic clock, linear interpolation between boots, so with fewer than 100
     boots p99 lies near the max); the wall-clock lower bounds kept apart
-    (``lower_bounds``, ``lower_bound_median_s``); and ``no_gap``, armed boots
+    (``lower_bounds``, ``lower_bound_median_s``, and ``estimated_gaps``, how many of them
+    are estimates within ``gap_error_s``); and ``no_gap``, armed boots
     whose gap could not be measured; ``unprotected_10s_share`` and
     ``unprotected_30s_share``, the share (0-1) of the boots with a known outcome
     (an exact gap, failed or never armed: ``known_outcome``) still without a
@@ -155,13 +157,13 @@ def _exposure_row(part: pd.DataFrame) -> dict:
         row[key] = count
         row[f"{key}_share"] = count / len(part) if len(part) else np.nan
     exact = part.loc[is_exact(part), "gap_s"]
-    row["estimated_gaps"] = estimated = int(is_estimate(part).sum())
-    row["exact_gaps"] = len(exact) - estimated
+    row["exact_gaps"] = len(exact)
     for name, q in _QUANTILES.items():
         row[name] = exact.quantile(q) if len(exact) else np.nan
     row["max_s"] = exact.max() if len(exact) else np.nan
     bounds = part.loc[is_lower_bound(part), "gap_s"]
     row["lower_bounds"] = len(bounds)
+    row["estimated_gaps"] = int(is_estimate(part).sum())  # of the lower bounds
     row["lower_bound_median_s"] = bounds.median() if len(bounds) else np.nan
     row["no_gap"] = int((_is(part["status"], "armed") & part["gap_s"].isna()).sum())
     never = int(_is(part["status"], "failed", "not-armed").sum())
