@@ -5,10 +5,16 @@ decompressed bytes, the file's modification time (the fallback for the year
 of year-less ``short`` text), and, inside a sosreport, what the report says
 about the host (`bootlag.sos.Context`). Tarballs are read in place, never
 extracted to disk.
+
+Pipes (``-`` for stdin, ``/dev/stdin``, a shell's ``<(…)``) can be read only
+once and not seeked, while sniffing and the binary reader need to look at
+the start again: they are copied once to a private temporary file
+(`spool`), removed when the process exits, and read from there like any file.
 """
 
 from __future__ import annotations
 
+import atexit
 import bz2
 import glob
 import gzip
@@ -17,7 +23,12 @@ import itertools
 import lzma
 import os
 import posixpath
+import shutil
+import stat
+import sys
 import tarfile
+import tempfile
+import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -38,6 +49,11 @@ _TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.bz2", ".tbz
 INFLATE_RATIO = 200  # compressed journals shrink 5-30x; this is far past any of them
 INFLATE_FLOOR = 1 << 30  # below this, any ratio is fine
 _SMALL = 1 << 16  # context files (hostname, date, timedatectl) are read up to this size
+STDIN = "-"  # the path that means standard input, as for journalctl and most tools
+STDIN_NAME = "<stdin>"  # how standard input is named in the `source` column and messages
+# Where journald keeps the local journal: persistent, then volatile (as journalctl reads).
+LOCAL_JOURNAL_DIRS = ("/var/log/journal", "/run/log/journal")
+_JOURNAL_SUFFIXES = (".journal", ".journal~")
 
 
 @dataclass(frozen=True)
@@ -92,11 +108,13 @@ def expand(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Source]:
     typo should not read as "no boots"; an unreadable archive is listed as a
     source whose `open` raises, so the others are still read.
     """
-    seen: set[str] = set()
+    seen: set[tuple[str, str | None]] = set()
     for raw in paths:
         path = os.fspath(raw)
-        if os.path.isdir(path):
-            found: Iterable[Source] = _walk(path)
+        if path == STDIN:
+            found: Iterable[Source] = [spool(sys.stdin.buffer, STDIN_NAME)]
+        elif os.path.isdir(path):
+            found = _walk(path)
         elif os.path.exists(path):
             found = _file(path)
         else:
@@ -111,11 +129,61 @@ def expand(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Source]:
                 yield source
 
 
-def _file(path: str) -> Iterator[Source]:
+def _file(path: str, named: bool = True) -> Iterator[Source]:
+    """The sources of one file; a pipe or device is read only when named (not when found
+    in a directory, where a FIFO would block the scan)."""
+    if not stat.S_ISREG(os.stat(path).st_mode):  # a pipe, /dev/stdin, <(…): read it once
+        if not named:
+            return
+        try:
+            with open(path, "rb") as stream:
+                yield spool(stream, path)
+        except OSError as exc:
+            yield Source(name=path, path=path, mtime=0.0, error=f"{path}: {exc.strerror}")
+        return
     if path.endswith(_TAR_SUFFIXES) or _is_plain_tar(path):
         yield from _tar(path)
     else:
         yield Source(name=path, path=path, mtime=os.stat(path).st_mtime)
+
+
+_spool_dir: str | None = None
+
+
+def spool(stream: BinaryIO, name: str) -> Source:
+    """A source holding everything `stream` delivers, copied to a temporary file.
+
+    The file lives in a private directory (mode 0700) that is removed when the
+    process exits; worker processes read it by path like any file. Its
+    modification time is now: the year of year-less text is that of the copy.
+    """
+    global _spool_dir
+    if _spool_dir is None:
+        _spool_dir = tempfile.mkdtemp(prefix="bootlag-")
+        atexit.register(shutil.rmtree, _spool_dir, ignore_errors=True)
+    fd, path = tempfile.mkstemp(dir=_spool_dir, suffix=".input")
+    with os.fdopen(fd, "wb") as out:
+        shutil.copyfileobj(stream, out, 1 << 20)
+    return Source(name=name, path=path, mtime=time.time())
+
+
+def journal_files(directories: Iterable[str] = LOCAL_JOURNAL_DIRS) -> tuple[list[str], list[str]]:
+    """The journal files (``*.journal``, ``*.journal~``) under `directories`, searched
+    recursively as journalctl does: (readable files, files that cannot be opened).
+
+    Missing directories are skipped; a file that cannot be opened (journald's
+    files are readable by root and the ``systemd-journal`` group only) is
+    listed apart, so the caller can say why nothing was read.
+    """
+    readable, denied = [], []
+    for top in directories:
+        for root, dirs, names in os.walk(top):
+            dirs.sort()
+            for name in sorted(names):
+                if name.endswith(_JOURNAL_SUFFIXES) and not name.startswith("."):
+                    path = os.path.join(root, name)
+                    (readable if os.access(path, os.R_OK) else denied).append(path)
+    return readable, denied
 
 
 def _is_plain_tar(path: str) -> bool:
@@ -136,7 +204,7 @@ def _walk(top: str) -> Iterator[Source]:
         dirs[:] = sorted(d for d in dirs if d not in _SKIP_NAMES and not d.startswith("."))
         for name in sorted(names):
             if not name.startswith("."):
-                yield from _file(os.path.join(root, name))
+                yield from _file(os.path.join(root, name), named=False)
 
 
 def _sos_dir(root: str) -> Iterator[Source]:
