@@ -1,0 +1,149 @@
+"""The gate: was every host protected, by the required mode, within a bound?
+
+``bootlag check`` is what an image pipeline runs after booting a new image,
+and what configuration management runs after a change: `check` takes the
+boots table and returns one verdict per host, with the reason in words when
+the host fails. `reasons` says, for every boot that is not armed, why (its
+failure text, the note, or what the log shows), and is what the CLI table's
+``note`` column shows for such boots.
+
+Requirements are ordered by strength: ``early-kdump`` (armed from the
+initramfs) passes ``--require kdump`` too, since it protects the boot
+earlier than the kdump service would; ``any`` takes every armed boot,
+including one whose arming the log does not attribute (mode ``unknown``).
+A wall-clock gap (``clock == "realtime"``) is a lower bound: it can show that a
+boot was over the bound, never that it was within it, so with a bound it fails.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+import pandas as pd
+
+from .filters import latest as latest_boots
+from .filters import ordered
+
+Requirement = Literal["early-kdump", "kdump", "any"]
+REQUIREMENTS: dict[str, frozenset[str]] = {
+    "early-kdump": frozenset({"early-kdump"}),
+    "kdump": frozenset({"early-kdump", "kdump"}),
+    "any": frozenset({"early-kdump", "kdump", "unknown"}),
+}
+VERDICT_COLUMNS = ["host", "ok", "reason", "boot_id", "kernel_start", "status", "mode",
+                   "gap_s", "clock", "boots", "failed_boots"]
+
+
+def _text(value: object) -> str | None:
+    """A string cell, or None for NA/None/empty."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return str(value) or None
+
+
+def _true(value: object) -> bool:
+    """A (nullable) boolean cell that is True; NA is not."""
+    return value is not None and value is not pd.NA and bool(value)
+
+
+def _seconds(gap: float, clock: object) -> str:
+    return f"{gap:.3f} s" if str(clock) == "monotonic" else f"≥{gap:.1f} s"
+
+
+def unarmed_reason(boot: pd.Series) -> str | None:
+    """Why a boot that is not armed is not: the failure logged, the note, or what the log
+    shows (None for an armed boot)."""
+    status = str(boot["status"])
+    note, failure = _text(boot.get("note")), _text(boot.get("failure"))
+    if status == "armed":
+        return None
+    if status == "failed":
+        return "; ".join(p for p in (failure or "a failure was logged", note) if p)
+    if status == "unknown":
+        return note or "the log does not cover the part of the boot where arming happens"
+    crashkernel = _text(boot.get("crashkernel"))
+    if crashkernel:
+        why = "no crash kernel loaded, though crashkernel= reserved memory for one"
+    elif _true(boot.get("start_logged")) or pd.notna(boot.get("rd_earlykdump")):
+        why = "no crash kernel loaded; no crashkernel= on the kernel command line"
+    else:
+        why = "no crash kernel loaded"
+    return "; ".join(p for p in (why, note) if p)
+
+
+def reasons(boots: pd.DataFrame) -> pd.Series:
+    """Per boot: for one not armed, why (`unarmed_reason`); for an armed one, its note."""
+    return pd.Series([unarmed_reason(row) if str(row["status"]) != "armed" else
+                      _text(row["note"]) for _, row in boots.iterrows()],
+                     index=boots.index, dtype="object")
+
+
+def boot_verdict(boot: pd.Series, max_gap: float | None = None,
+                 require: Requirement = "any") -> str | None:
+    """Why one boot fails the check (None when it passes). `max_gap` in seconds."""
+    unarmed = unarmed_reason(boot)
+    if unarmed is not None:
+        return f"{_status_words(boot)}: {unarmed}"
+    mode = str(boot["mode"])
+    if mode not in REQUIREMENTS[require]:
+        by = _text(boot.get("loader")) or mode
+        why = f"armed by {by} (mode {mode}), not by {require}"
+        if require == "early-kdump" and _true(boot.get("rd_earlykdump")):
+            why += "; rd.earlykdump is on the command line but the initramfs did not arm it"
+        return why
+    if max_gap is None:
+        return None
+    gap, clock = boot["gap_s"], boot["clock"]
+    if pd.isna(gap):
+        return "armed, but its gap is unknown" + (f": {n}" if (n := _text(boot["note"])) else "")
+    if gap > max_gap:
+        return f"armed after {_seconds(gap, clock)}, over the limit of {max_gap:g} s"
+    if str(clock) != "monotonic":
+        return (f"armed after {_seconds(gap, clock)}, a wall-clock lower bound, so it cannot "
+                f"be shown to be within {max_gap:g} s (collect journalctl -o json or export "
+                "for exact gaps)")
+    return None
+
+
+def _status_words(boot: pd.Series) -> str:
+    return {"failed": "arming failed", "not-armed": "never armed",
+            "unknown": "outcome unknown"}.get(str(boot["status"]), str(boot["status"]))
+
+
+def check(boots: pd.DataFrame, *, max_gap: float | None = None, require: Requirement = "any",
+          latest: bool = False) -> pd.DataFrame:
+    """One verdict per host: did its boots (only its latest with `latest`) pass?
+
+    A boot passes when it was armed by a mode `require` accepts (see the
+    module's docstring) and, with `max_gap` (seconds), its exact gap is at
+    most that. Capture-kernel boots are left out. Columns: ``host``, ``ok``
+    (bool), ``reason`` (why the host fails, None when it passes; with several
+    failing boots, the latest's, prefixed by how many failed), the boot the
+    verdict is about (``boot_id``, ``kernel_start``, ``status``, ``mode``,
+    ``gap_s`` in seconds, ``clock``: the latest failing boot, else the latest),
+    ``boots`` (checked) and ``failed_boots``. Sorted failing hosts first, then by host.
+    """
+    if require not in REQUIREMENTS:
+        raise ValueError(f"require: one of {', '.join(REQUIREMENTS)}, not {require!r}")
+    chosen = latest_boots(boots) if latest else ordered(
+        boots[~boots["capture_kernel"].fillna(False).astype(bool)])
+    rows = []
+    for host, group in chosen.groupby("host", sort=True):
+        why = [boot_verdict(row, max_gap, require) for _, row in group.iterrows()]
+        failed = [i for i, w in enumerate(why) if w is not None]
+        at = failed[-1] if failed else len(why) - 1
+        boot = group.iloc[at]
+        reason = why[at]
+        if reason is not None and len(failed) > 1:
+            reason = f"{len(failed)} of {len(why)} boots failed; the latest: {reason}"
+        rows.append({"host": host, "ok": not failed, "reason": reason,
+                     "boot_id": boot["boot_id"], "kernel_start": boot["kernel_start"],
+                     "status": boot["status"], "mode": boot["mode"], "gap_s": boot["gap_s"],
+                     "clock": boot["clock"], "boots": len(why), "failed_boots": len(failed)})
+    frame = pd.DataFrame(rows, columns=VERDICT_COLUMNS)
+    frame["ok"] = frame["ok"].astype(bool)
+    frame[["boots", "failed_boots"]] = frame[["boots", "failed_boots"]].astype(int)
+    frame["kernel_start"] = pd.to_datetime(frame["kernel_start"], utc=True)
+    frame["gap_s"] = frame["gap_s"].astype(float)
+    return frame.sort_values(["ok", "host"], kind="stable").reset_index(drop=True)
