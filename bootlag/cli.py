@@ -401,6 +401,9 @@ def _check_options(args: argparse.Namespace) -> str | None:
         return "parquet output needs pyarrow: pip install 'bootlag[parquet]'"
     if args.directory and not os.path.isdir(args.directory):
         return f"-D {args.directory}: no such directory"
+    if args.dask and any(_is_pipe(p) for p in [*args.paths, *args.file]):
+        return ("--dask: a pipe or stdin is read by this process, and Dask's workers open "
+                "files by path; save it to a shared file first")
     return None
 
 
@@ -411,6 +414,9 @@ def _inputs(args: argparse.Namespace) -> tuple[list[str], str] | tuple[None, str
 
     paths = [*args.paths, *args.file]
     where = ", ".join(paths)
+    if not paths and not args.directory and not args.quiet and _is_pipe("-"):
+        print("bootlag: reading the local journal; to read the pipe on stdin, give - as "
+              "the path", file=sys.stderr)
     if args.directory or not paths:
         directories = [args.directory] if args.directory else list(LOCAL_JOURNAL_DIRS)
         readable, denied = journal_files(directories)
@@ -428,9 +434,23 @@ def _inputs(args: argparse.Namespace) -> tuple[list[str], str] | tuple[None, str
     return paths, where
 
 
-def read_boots(args: argparse.Namespace) -> tuple[pd.DataFrame | None, int]:
+def _is_pipe(path: str) -> bool:
+    """Standard input (``-``) when it is a pipe, or a named pipe, device or <(…)."""
+    import stat
+
+    try:
+        if path == "-":
+            return stat.S_ISFIFO(os.fstat(sys.stdin.fileno()).st_mode)
+        return os.path.exists(path) and not stat.S_ISREG(os.stat(path).st_mode) \
+            and not os.path.isdir(path)
+    except (OSError, ValueError, AttributeError):
+        return path == "-"
+
+
+def read_boots(args: argparse.Namespace, empty: bool = False) -> tuple[pd.DataFrame | None, int]:
     """Scan what `args` names and apply the filters: (boots, OK), or (None, exit status)
-    after saying what went wrong. Never returns an empty table: nothing found is exit 3."""
+    after saying what went wrong. Inputs were read but no boot found (or matched) is exit 3
+    too; with `empty`, the (empty, typed) table comes with it, for scan to write."""
     from . import BootlagError, BootlagWarning, scan
     from .records import NoSuchInput
     from .sos import known_zone
@@ -473,12 +493,14 @@ def read_boots(args: argparse.Namespace) -> tuple[pd.DataFrame | None, int]:
     if not inputs:
         return None, _error(f"no journal found in {where}", NOTHING_READ)
     if all(i["error"] for i in inputs):
-        return None, _error(f"no input could be read ({_plural(len(inputs), 'input')} "
-                            "tried; see the warnings above)", NOTHING_READ)
+        _error(f"no input could be read ({_plural(len(inputs), 'input')} tried; see the "
+               "warnings above)")
+        return (boots if empty else None), NOTHING_READ
     if boots.empty:
-        return None, _error(f"no boots found in {_plural(len(inputs), 'input')} read",
-                            NOTHING_READ)
-    return _selected(boots, args)
+        _error(f"no boots found in {_plural(len(inputs), 'input')} read")
+        return (boots if empty else None), NOTHING_READ
+    chosen, status = _selected(boots, args)
+    return (chosen if empty or status == OK else None), status
 
 
 def _selected(boots: pd.DataFrame, args: argparse.Namespace) -> tuple[pd.DataFrame | None, int]:
@@ -487,14 +509,14 @@ def _selected(boots: pd.DataFrame, args: argparse.Namespace) -> tuple[pd.DataFra
     chosen = select(boots, hosts=args.host, since=args.since_at, until=args.until_at,
                     boot=args.boot)
     chosen.attrs = dict(boots.attrs)
-    if chosen.empty:
+    if chosen.empty and len(boots):
         given = " ".join(f"{flag} {value}" for flag, value in (
             *(("--host", h) for h in args.host), ("--since", args.since),
             ("--until", args.until), ("--boot", args.boot)) if value is not None)
         hosts = sorted(boots["host"].unique())
         known = ", ".join(hosts[:10]) + (", …" if len(hosts) > 10 else "")
-        return None, _error(f"no boots match {given} (of {_plural(len(boots), 'boot')} on "
-                            f"{_plural(len(hosts), 'host')}: {known})", NOTHING_READ)
+        return chosen, _error(f"no boots match {given} (of {_plural(len(boots), 'boot')} on "
+                              f"{_plural(len(hosts), 'host')}: {known})", NOTHING_READ)
     return chosen, OK
 
 
@@ -547,13 +569,17 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 
 
 def run_scan(args: argparse.Namespace) -> int:
-    boots, status = read_boots(args)
+    boots, status = read_boots(args, empty=True)
     if boots is None:
         return status
+    if boots.empty and (args.format or "table") == "table":
+        return status  # the error said it all; a table of nothing would only repeat it
+    # With no boots (exit 3), csv, json and parquet still get the empty typed table, so a
+    # pipeline reads a valid file with every column.
     written = _emit(args, boots, lambda out: format_table(
         boots, _width(args, out), _colour(args, out)))
-    if written != OK:
-        return written
+    if written != OK or status != OK:
+        return written if written != OK else status
     if args.parquet:  # the old --parquet FILE also printed the summary
         print(summary_text(boots))
     return _outcome(boots.attrs.get("inputs", []), quiet=args.quiet)

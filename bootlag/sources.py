@@ -112,7 +112,7 @@ def expand(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Source]:
     for raw in paths:
         path = os.fspath(raw)
         if path == STDIN:
-            found: Iterable[Source] = [spool(sys.stdin.buffer, STDIN_NAME)]
+            found: Iterable[Source] = _spooled(sys.stdin.buffer, STDIN_NAME)
         elif os.path.isdir(path):
             found = _walk(path)
         elif os.path.exists(path):
@@ -137,7 +137,7 @@ def _file(path: str, named: bool = True) -> Iterator[Source]:
             return
         try:
             with open(path, "rb") as stream:
-                yield spool(stream, path)
+                yield from _spooled(stream, path)
         except OSError as exc:
             yield Source(name=path, path=path, mtime=0.0, error=f"{path}: {exc.strerror}")
         return
@@ -167,6 +167,25 @@ def spool(stream: BinaryIO, name: str) -> Source:
     return Source(name=name, path=path, mtime=time.time())
 
 
+def _spooled(stream: BinaryIO, name: str) -> Iterator[Source]:
+    """The sources of a pipe: its copy, or the journal files of a tarball piped in
+    (``ssh host cat sosreport.tar.xz | bootlag scan -``), named after `name`."""
+    source = spool(stream, name)
+    if _is_tar(source.path):
+        yield from _tar(source.path, name)
+    else:
+        yield source
+
+
+def _is_tar(path: str) -> bool:
+    """A tar archive, compressed or not: tarfile reads only its first header to tell."""
+    try:
+        with tarfile.open(path, "r:*"):
+            return True
+    except (tarfile.TarError, OSError, EOFError):
+        return False
+
+
 def journal_files(directories: Iterable[str] = LOCAL_JOURNAL_DIRS) -> tuple[list[str], list[str]]:
     """The journal files (``*.journal``, ``*.journal~``) under `directories`, searched
     recursively as journalctl does: (readable files, files that cannot be opened).
@@ -175,7 +194,8 @@ def journal_files(directories: Iterable[str] = LOCAL_JOURNAL_DIRS) -> tuple[list
     files are readable by root and the ``systemd-journal`` group only) is
     listed apart, so the caller can say why nothing was read.
     """
-    readable, denied = [], []
+    readable: list[str] = []
+    denied: list[str] = []
     for top in directories:
         for root, dirs, names in os.walk(top):
             dirs.sort()
@@ -230,8 +250,12 @@ def _sos_dir(root: str) -> Iterator[Source]:
             yield Source(name=path, path=real, mtime=os.stat(real).st_mtime, context=context)
 
 
-def _tar(path: str) -> Iterator[Source]:
-    """Members of a tar archive: a sosreport's journal files, or every regular file."""
+def _tar(path: str, shown: str | None = None) -> Iterator[Source]:
+    """Members of a tar archive: a sosreport's journal files, or every regular file.
+
+    `shown` is the archive's name in messages and the source column, when `path` is a
+    temporary copy of a pipe."""
+    name_of = shown or path
     try:
         with tarfile.open(path, "r:*") as archive:
             members = {m.name.removeprefix("./"): m for m in archive.getmembers()}
@@ -241,10 +265,10 @@ def _tar(path: str) -> Iterator[Source]:
                 for name, m in sorted(members.items()):
                     unsafe = _unsafe_member(m)
                     if unsafe:
-                        yield Source(name=f"{path}:{name}", path=path, mtime=m.mtime,
-                                     member=m.name, error=f"{path}:{name}: {unsafe}; skipped")
+                        yield Source(name=f"{name_of}:{name}", path=path, mtime=m.mtime,
+                                     member=m.name, error=f"{name_of}:{name}: {unsafe}; skipped")
                     elif m.isfile():
-                        yield Source(name=f"{path}:{name}", path=path, mtime=m.mtime,
+                        yield Source(name=f"{name_of}:{name}", path=path, mtime=m.mtime,
                                      member=m.name)
                 return
             names = {n[len(root):]: m for n, m in members.items() if n.startswith(root)}
@@ -261,15 +285,15 @@ def _tar(path: str) -> Iterator[Source]:
                 f = archive.extractfile(m) if m is not None else None
                 return f.read(_SMALL) if f is not None else None
 
-            chosen, context = sos.plan(root or path, set(names), read)
+            chosen, context = sos.plan(root or name_of, set(names), read)
             for name in chosen:
                 m = member(name)
                 if m is not None:
-                    yield Source(name=f"{path}:{root}{name}", path=path, mtime=m.mtime,
+                    yield Source(name=f"{name_of}:{root}{name}", path=path, mtime=m.mtime,
                                  member=m.name, context=context)
     except (tarfile.TarError, OSError, EOFError) as exc:
-        yield Source(name=path, path=path, mtime=0.0,
-                     error=f"{path}: not a readable tar archive ({exc})")
+        yield Source(name=name_of, path=path, mtime=0.0,
+                     error=f"{name_of}: not a readable tar archive ({exc})")
 
 
 def _unsafe_member(m: tarfile.TarInfo) -> str | None:

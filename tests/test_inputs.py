@@ -206,3 +206,27 @@ def test_not_a_journal_says_so(tmp_path, capsys):
         err = capsys.readouterr().err
         assert str(path) in err and "not a journal" in err
     assert "-o cat" not in err.split("if it is")[0]  # the cat hint only as a conditional
+
+
+def test_a_sosreport_tarball_through_a_pipe_is_read_like_the_file(tmp_path):
+    """`ssh host cat sosreport.tar.xz | bootlag scan -`: the zone and year come from the
+    report, as when the tarball is named."""
+    import tarfile
+
+    from tests.helpers import rendered
+    from tests.test_sos import ZONE, make_sos
+
+    boots = boots_at("2024-12-20T10:00:00", "2025-01-10T10:00:00", host="web-01")
+    short = rendered(tmp_path, boots, "short", tz=ZONE).read_bytes()
+    sos = make_sos(tmp_path / "tree", short, tailed=False)
+    archive = tmp_path / f"{sos.name}.tar.xz"
+    with tarfile.open(archive, "w:xz") as tar:
+        tar.add(sos, arcname=sos.name)
+    named = bootlag("scan", str(archive), "--csv")
+    with open(archive, "rb") as f:
+        piped = bootlag("scan", "-", "--csv", stdin=f.fileno())
+    assert named.returncode == 0 and piped.returncode == 0, piped.stderr
+    pd.testing.assert_frame_equal(table(piped.stdout), table(named.stdout))
+    frame = pd.read_csv(io.StringIO(piped.stdout))
+    assert len(frame) == len(boots) and set(frame.text_tz) == {ZONE}
+    assert frame.source.str.startswith("<stdin>:sosreport-web-01-").all()
