@@ -414,3 +414,19 @@ def test_completion_scripts_complete_commands_options_and_choices(tmp_path):
     if shutil.which("zsh"):
         (tmp_path / "_bootlag").write_text(zsh)
         subprocess.run(["zsh", "-n", str(tmp_path / "_bootlag")], check=True)
+
+
+def test_man_page_is_generated_from_the_parser_and_renders_cleanly(tmp_path):
+    import shutil
+
+    root = Path(__file__).resolve().parent.parent
+    tool = [sys.executable, str(root / "tools" / "make_manpage.py")]
+    fresh = subprocess.run([*tool, "-o", "-"], capture_output=True, text=True, check=True,
+                           timeout=60).stdout
+    assert "\\-\\-require" in fresh and "\\-\\-max\\-gap" in fresh  # every command's options
+    assert subprocess.run([*tool, "--check"], capture_output=True, timeout=60).returncode == 0, \
+        "man/bootlag.1 is out of date: run python tools/make_manpage.py"
+    if shutil.which("groff"):
+        lint = subprocess.run(["groff", "-man", "-Tutf8", "-ww", "-z"], input=fresh,
+                              capture_output=True, text=True, timeout=60)
+        assert lint.returncode == 0 and lint.stderr == "", lint.stderr
