@@ -48,7 +48,10 @@ def _true(value: object) -> bool:
 
 
 def _seconds(gap: float, clock: object) -> str:
-    return f"{gap:.3f} s" if str(clock) == "monotonic" else f"≥{gap:.1f} s"
+    """An exact gap to the ms; a lower bound with the digits it has (whole-second text)."""
+    if str(clock) == "monotonic":
+        return f"{gap:.3f} s"
+    return f"≥{gap:.0f} s" if float(gap).is_integer() else f"≥{gap:.1f} s"
 
 
 def unarmed_reason(boot: pd.Series) -> str | None:

@@ -620,8 +620,10 @@ def run_check(args: argparse.Namespace) -> int:
 
     verdicts = check(boots, max_gap=args.max_gap, require=args.require, latest=args.latest)
     failed = verdicts[~verdicts["ok"]]
-    rule = (("the latest boot of every host" if args.latest else "every boot") +
-            f" armed by {args.require}" +
+    by = {"early-kdump": "early kdump", "kdump": "kdump or early kdump",
+          "any": "a crash kernel"}[args.require]
+    rule = (("the latest boot of each host" if args.latest else "every boot") +
+            " must be armed" + (f" by {by}" if args.require != "any" else "") +
             (f" within {args.max_gap:g} s" if args.max_gap is not None else ""))
 
     def document() -> object:
@@ -634,7 +636,8 @@ def run_check(args: argparse.Namespace) -> int:
         lines = [f"{_paint('FAIL', 'red', colour)} {row.host}: {row.reason}"
                  for row in failed.itertuples()]
         verdict = (f"{_plural(len(failed), 'host')} of {len(verdicts)} failed" if len(failed)
-                   else f"all {_plural(len(verdicts), 'host')} passed")
+                   else "1 host passed" if len(verdicts) == 1
+                   else f"all {len(verdicts)} hosts passed")
         lines.append(f"{verdict}: {rule}")
         return "\n".join(lines)
 
