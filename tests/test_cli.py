@@ -414,6 +414,37 @@ def test_completion_scripts_complete_commands_options_and_choices(tmp_path):
     if shutil.which("zsh"):
         (tmp_path / "_bootlag").write_text(zsh)
         subprocess.run(["zsh", "-n", str(tmp_path / "_bootlag")], check=True)
+        registered = subprocess.run(
+            ["zsh", "-fc", f"fpath=({tmp_path} $fpath); autoload -U compinit; compinit -u -D; "
+                           "print $_comps[bootlag]"], capture_output=True, text=True, timeout=60)
+        assert registered.stdout.strip() == "_bootlag"
+
+
+@pytest.mark.skipif(not __import__("shutil").which("zsh"), reason="zsh is not installed")
+def test_zsh_completes_choices_in_an_interactive_shell(tmp_path):
+    """Tab after --require in a real interactive zsh (driven through zpty) lists the modes."""
+    (tmp_path / "_bootlag").write_text(run("completion", "zsh").stdout)
+    driver = tmp_path / "drive.zsh"
+    driver.write_text(f"""zmodload zsh/zpty
+zpty z 'zsh -f -i'
+zpty -w z 'PS1="%% "; fpath=({tmp_path} $fpath); autoload -U compinit; compinit -u -D'
+zpty -w -n z $'bootlag check --require \\t'
+out=""
+for i in {{1..150}}; do  # up to 30 s for the listing: typed input waits in the terminal
+  zpty -r -t z chunk && out+=$chunk
+  [[ $out == *early-kdump* ]] && break
+  sleep 0.2
+done
+print -r -- "$out"
+zpty -d z
+""")
+    import os
+
+    bindir = os.path.dirname(sys.executable)
+    done = subprocess.run(["zsh", "-f", str(driver)], capture_output=True, text=True,
+                          timeout=60, env={**os.environ, "PATH": f"{bindir}:{os.environ['PATH']}"})
+    listed = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", done.stdout).split("--require", 1)[-1]
+    assert {"any", "early-kdump", "kdump"} <= set(listed.split()), done.stdout
 
 
 def test_man_page_is_generated_from_the_parser_and_renders_cleanly(tmp_path):
