@@ -354,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
             return OK
         except KeyboardInterrupt:
             return _error("interrupted", INTERRUPTED)
-    return INTERRUPTED  # pragma: no cover (an interrupt outside the try)
+    return INTERRUPTED  # not reached: every path above returns (mypy cannot tell)
 
 
 @contextlib.contextmanager
@@ -686,9 +686,11 @@ def run_plot(args: argparse.Namespace) -> int:
     options: dict = {}
     if args.log and args.kind in ("gaps", "ecdf", "over-time"):
         options["log"] = True
-    if args.kind == "timeline":
-        options["host"] = plot.default_host(boots) if boots["host"].nunique() > 1 else \
-            boots["host"].iloc[0]
+    if args.kind == "timeline":  # the host --host selected, else the one that gained most
+        host = (boots["host"].iloc[0] if boots["host"].nunique() == 1
+                else plot.default_host(boots))
+        if host is not None:
+            options["host"] = host
     fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
     plot.CHARTS[args.kind](boots, ax=ax, **options)
     try:
@@ -698,8 +700,9 @@ def run_plot(args: argparse.Namespace) -> int:
     finally:
         plt.close(fig)
     if not args.quiet:
+        drawn = boots[boots["host"] == options["host"]] if "host" in options else boots
         what = f" of {options['host']}" if "host" in options else ""
-        print(f"wrote {args.output} ({args.kind}{what}, {_plural(len(boots), 'boot')})",
+        print(f"wrote {args.output} ({args.kind}{what}, {_plural(len(drawn), 'boot')})",
               file=sys.stderr)
     return _outcome(boots.attrs.get("inputs", []), quiet=args.quiet)
 
@@ -768,10 +771,11 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 
 
 def _width(args: argparse.Namespace, out: IO[Any]) -> int | None:
-    """The width tables are fitted to (COLUMNS, else the terminal's, else no limit)."""
+    """The width tables are fitted to: COLUMNS, else the terminal's, else (a file, a pipe)
+    no limit. Written with -o FILE, a table keeps its lines whole."""
     from .termtable import width
 
-    return width(out)  # type: ignore[arg-type]
+    return None if args.output else width(out)  # type: ignore[arg-type]
 
 
 def _colour(args: argparse.Namespace, out: IO[Any]) -> bool:
