@@ -3,10 +3,10 @@
 `layout` lays out rows of cells (strings) in columns two spaces apart and
 fits them into a width in characters: first by wrapping the last column when
 it is text (the scan's ``note``), then by leaving out the columns the caller
-can spare, then by moving the last column onto lines of its own under each
-row, and, for wide tables of figures, by cutting the table into blocks of
-columns that each fit, the first (label) column repeated. No pandas: it is
-plain strings in, one string out.
+can spare (after the first one, moving the last column onto lines of its own
+under each row is preferred to losing more), and, for wide tables of
+figures, by cutting the table into blocks of columns that each fit, the
+first (label) column repeated. No pandas: plain strings in, one string out.
 """
 
 from __future__ import annotations
@@ -71,16 +71,27 @@ def layout(cells: Sequence[Sequence[str]], right: Sequence[bool], limit: int | N
     """
     rows = [list(row) for row in cells]
     keep = list(range(len(right)))
+    dropped = 0
     while True:
         text = _fitted(rows, right, keep, limit, style)
         if text is not None:
             return text
+        # Once a spare column is gone, the last column below its row beats losing another.
+        if below and dropped and limit is not None and _head_width(rows, keep) <= limit:
+            return _below(rows, right, keep, limit, style)
         if not [c for c in spare if c in keep]:
             break
         keep.remove(next(c for c in spare if c in keep))
+        dropped += 1
     if below and limit is not None:
         return _below(rows, right, keep, limit, style)
     return _blocks(rows, right, keep, limit, style)
+
+
+def _head_width(rows: list[list[str]], keep: list[int]) -> int:
+    """The width of every column in `keep` but the last, with the gaps between them."""
+    widths = _widths(rows, keep[:-1])
+    return sum(widths.values()) + 2 * (len(widths) - 1)
 
 
 def _widths(rows: list[list[str]], keep: list[int]) -> dict[int, int]:
@@ -133,13 +144,19 @@ def _below(rows: list[list[str]], right: Sequence[bool], keep: list[int], limit:
     widths = _widths(rows, head)
     lines = []
     for i, row in enumerate(rows):
-        lines.append(_render([row], right, head, widths,
-                             None if style is None else (lambda _, c, t, i=i: style(i, c, t))))
+        lines.append(_render([row], right, head, widths, _shifted(style, i)))
         if i and row[last]:
             lines.extend(textwrap.wrap(row[last], max(limit, MIN_WRAP + 4),
                                        initial_indent="    ", subsequent_indent="    ",
                                        break_on_hyphens=False))
     return "\n".join(lines)
+
+
+def _shifted(style: Style | None, row: int) -> Style | None:
+    """`style` for a table of one row that is row `row` of the whole table."""
+    if style is None:
+        return None
+    return lambda _, column, text: style(row, column, text)
 
 
 def _blocks(rows: list[list[str]], right: Sequence[bool], keep: list[int], limit: int | None,
@@ -155,4 +172,5 @@ def _blocks(rows: list[list[str]], right: Sequence[bool], keep: list[int], limit
             used = widths[first]
         blocks[-1].append(c)
         used += 2 + widths[c]
-    return "\n\n".join(_render(rows, right, [first, *block], widths, style) for block in blocks)
+    return "\n\n".join(_fitted(rows, right, [first, *block], limit, style)
+                       or _render(rows, right, [first, *block], widths, style) for block in blocks)

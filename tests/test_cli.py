@@ -461,3 +461,28 @@ def test_man_page_is_generated_from_the_parser_and_renders_cleanly(tmp_path):
         lint = subprocess.run(["groff", "-man", "-Tutf8", "-ww", "-z"], input=fresh,
                               capture_output=True, text=True, timeout=60)
         assert lint.returncode == 0 and lint.stderr == "", lint.stderr
+
+
+def test_layout_fits_a_width_without_losing_a_word():
+    from bootlag.termtable import layout, paint
+
+    cells = [["host", "gap_s", "loader", "note"],
+             ["db-03", "-", "-", "kexec: failed to load early-kdump kernel"],
+             ["web-01", "2.500", "early-kdump", ""]]
+    right = [False, True, False, False]
+    whole = layout(cells, right, None)
+    assert whole.splitlines()[1].endswith("kexec: failed to load early-kdump kernel")
+    for width in (30, 40, 50, 70):
+        text = layout(cells, right, width, spare=[2], below=True)
+        assert max(map(len, text.splitlines())) <= width, (width, text)
+        words = " ".join(text.split())
+        assert "kexec: failed to load early-kdump kernel" in words  # wrapped, not cut
+        loader = "early-kdump" in words.replace("early-kdump kernel", "")
+        assert loader == (width >= 44)  # 28 columns before the note, and 16 for it
+    figures = [["setup", *[f"c{i}" for i in range(8)]], ["kdump", *["12.5 s"] * 8]]
+    blocks = layout(figures, [False] + [True] * 8, 30)
+    assert all(len(line) <= 30 for line in blocks.splitlines())
+    assert blocks.count("kdump") == 3 and all(f"c{i}" in blocks for i in range(8))
+    coloured = layout(cells, right, None, style=lambda r, c, t: paint(t, "red") if r and c == 0
+                      else t)
+    assert coloured.replace("\x1b[31m", "").replace("\x1b[0m", "") == whole  # same layout
