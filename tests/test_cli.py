@@ -486,3 +486,37 @@ def test_layout_fits_a_width_without_losing_a_word():
     coloured = layout(cells, right, None, style=lambda r, c, t: paint(t, "red") if r and c == 0
                       else t)
     assert coloured.replace("\x1b[31m", "").replace("\x1b[0m", "") == whole  # same layout
+
+
+def test_ctrl_c_while_worker_processes_read_is_one_line_too(tmp_path):
+    """-j 2: the terminal's SIGINT reaches the workers too, a busy one and an idle one
+    (waiting for work, where Python would print a traceback); none may print anything."""
+    import os
+    import signal
+    import time
+
+    code = f"""
+import os, sys, time
+import bootlag.scanner as scanner
+read = scanner.read_source
+def stuck(task):  # db-01 is read at once (that worker then idles); the other takes forever
+    if task[0].name.endswith("db-01.json"):
+        open(os.path.join({str(tmp_path)!r}, "idle"), "w").close()
+        return read(task)
+    open(os.path.join({str(tmp_path)!r}, "reading"), "w").close()
+    time.sleep(600)
+scanner.read_source = stuck
+from bootlag.cli import main
+sys.exit(main(["scan", "-j", "2", *{[str(SAMPLES / n) for n in ("db-01.json", "app-02.json")]!r}]))
+"""
+    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while not ((tmp_path / "idle").exists() and (tmp_path / "reading").exists()):
+        assert process.poll() is None and time.monotonic() < deadline, process.stderr
+        time.sleep(0.05)
+    time.sleep(0.5)  # not a timing assertion: lets the fast worker go back to waiting
+    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C does: the whole process group
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert err == "bootlag: error: interrupted\n"
