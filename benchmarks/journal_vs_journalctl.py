@@ -31,7 +31,7 @@ from pathlib import Path
 
 import bootlag
 from bootlag import events, synth
-from bootlag.formats.common import SourceInfo
+from bootlag.formats.common import ReadOptions, SourceInfo
 from bootlag.formats.journal import read_journal
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
@@ -89,7 +89,8 @@ def reader(paths: list[Path], indexed: bool) -> Callable[[], object]:
         count = 0
         for path in paths:
             with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
-                count += len(list(read_journal(m, SourceInfo(str(path)), indexed=indexed)))
+                options = ReadOptions(full=not indexed)
+                count += len(list(read_journal(m, options, SourceInfo(str(path)))))
         return count
     return run
 

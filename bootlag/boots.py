@@ -1,291 +1,211 @@
-"""Assemble per-boot facts from records: one row per boot, with every clock rule in one place.
+"""Assemble per-boot facts from records: one row per boot, in small steps.
 
-The protection gap is the time from kernel start (monotonic zero) to the
-first message saying a crash kernel was loaded:
-
-* ``clock="monotonic"``: the load message's monotonic time, i.e. microseconds
-  since the kernel started. Exact, and immune to NTP steps and time zones.
-  ``kernel_start`` is then wall time minus monotonic time of the boot's last
-  entry (the wall clock is most likely synchronised by then).
-* ``clock="realtime"``: the formats without monotonic time (``short``,
-  ``short-iso``, ...). The gap is the wall-clock difference from the boot's
-  first logged line. That line is stamped when journald started, seconds after
-  the kernel, so the gap is a lower bound. It is left NaN (and ``note`` says
-  why) when the boot's start is not in the log, or the wall clock jumped or
-  was stepped between the first line and the load.
+Each step takes a boot's records (grouped by kind) and returns its columns
+and the notes that explain them; `boot_row` puts them together. Which clock a
+gap comes from, and when it is refused, is `bootlag.clock`'s to say; what a
+message means is `bootlag.events`'s. The columns are `bootlag.table.SCHEMA`.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from . import events
+from . import clock
 from .formats.common import SourceInfo, is_placeholder_host
-from .records import FIRST, JUMP, LAST, Record
+from .records import (
+    BY_SERVICE,
+    EARLY,
+    KDUMP,
+    Armed,
+    CommandLine,
+    Failure,
+    KernelRelease,
+    Kind,
+    Record,
+    Startup,
+)
+from .table import COLUMNS, typed
 
-COLUMNS: dict[str, str] = {
-    "host": "host name (the boot's last real hostname; the file name when the log has none)",
-    "boot_id": "journal _BOOT_ID (32 hex), <NA> where the input has none",
-    "kernel_start": "UTC time of kernel start (monotonic zero), else of the first logged line",
-    "armed_at": "UTC time the crash kernel was first loaded; NaT if never or unknown",
-    "gap_s": "protection gap in seconds: kernel start -> crash kernel loaded",
-    "mode": "'early-kdump' (loaded from the initramfs), 'kdump' (by the kdump service), "
-            "'none', or 'unknown' (kdumpctl found it loaded, the log does not say by what)",
-    "status": "'armed', 'failed' (a failure logged, nothing loaded), 'not-armed', or "
-              "'unknown' (the log does not cover the part of the boot where arming happens)",
-    "clock": "'monotonic' (exact) or 'realtime' (wall-clock difference; a lower bound)",
-    "kernel_start_from": "how kernel_start was found: 'monotonic', 'first-line', 'unknown'",
-    "start_logged": "whether the boot's first lines (kernel start) are in the input",
-    "loader": "what loaded it: early-kdump, kdumpctl, kdump-tools, load.sh, fadump, ...",
-    "early_kdump_enabled": "dracut's 'early-kdump is enabled.' (True) / 'disabled' (False)",
-    "rd_earlykdump": "rd.earlykdump on the kernel command line; <NA> if it was not logged",
-    "crashkernel": "the crashkernel= value on the kernel command line",
-    "kernel": "kernel release from the 'Linux version' line",
-    "failure": "the first failure message of the boot",
-    "loads": "number of crash-kernel loads logged (reloads count)",
-    "unloads": "number of crash-kernel unloads logged",
-    "capture_kernel": "the boot logged lines only a kdump capture kernel writes",
-    "early_enabled_s": "seconds from kernel start to dracut's 'early-kdump is enabled' "
-                       "(monotonic clock only; NaN if not logged or no monotonic time)",
-    "service_s": "seconds from kernel start to the kdump service's own verdict: its load, "
-                 "'already running' or failure (monotonic clock only, else NaN)",
-    "kernel_s": "seconds in the kernel, from systemd's 'Startup finished' line",
-    "initrd_s": "seconds in the initrd, from systemd's 'Startup finished' line",
-    "userspace_s": "seconds in userspace, from systemd's 'Startup finished' line",
-    "log_span_s": "seconds from kernel start (or first line) to the boot's last logged line",
-    "note": "why a gap is missing or to be read with care",
-    "format": "input format(s) the boot was read from",
-    "text_tz": "zone local-time text was read in ('UTC (assumed)' if none was given)",
-    "source": "file(s) the boot was read from",
-    "first_line": "line of the boot's first entry in its (first) source",
-    "armed_line": "source:line of the message that armed the crash kernel",
-}
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["COLUMNS", "assemble", "boot_row", "merge_same_boots", "typed"]
+
+Columns = dict[str, Any]
+Notes = tuple[str, ...]
+ByKind = Mapping[Kind, list[Record]]
 
 _CRASHKERNEL = re.compile(r"(?:^|\s)crashkernel=(\S+)")
 _EARLY_ARG = re.compile(r"(?:^|\s)rd\.earlykdump(?:=(\S*))?(?:\s|$)")
 _FALSE_WORDS = {"0", "no", "off", "false"}
-
-
-def _time_key(r: Record) -> tuple[int, int, str, int]:
-    if r.mono_us is not None:
-        return (0, r.mono_us, r.source, r.line)
-    return (1, r.real_us if r.real_us is not None else 0, r.source, r.line)
-
-
-def _timestamp(us: int | None) -> pd.Timestamp:
-    if us is None:
-        return pd.NaT
-    try:
-        return pd.Timestamp(us, unit="us", tz="UTC")
-    except (OverflowError, ValueError):  # out of pandas' range: a broken clock
-        return pd.NaT
+_BOOT_ID = re.compile(r"[0-9a-f]{32}")
 
 
 def _dedupe(records: list[Record]) -> list[Record]:
     """The same entry seen in two inputs (a journal collected twice) counts once."""
-    seen: set[tuple] = set()
+    seen: set[tuple[Any, ...]] = set()
     unique = []
     for r in records:
         key = (r.kind, r.mono_us, r.real_us, r.ident, r.message)
-        if r.kind in (FIRST, LAST) or key not in seen:
+        if r.kind in (Kind.FIRST, Kind.LAST) or key not in seen:
             seen.add(key)
             unique.append(r)
     return unique
 
 
-def _early_arg(cmdline: str) -> bool:
+def early_arg(cmdline: str) -> bool:
+    """Whether a kernel command line turns early kdump on (``rd.earlykdump``, not ``=0``)."""
     m = _EARLY_ARG.search(cmdline)
-    return bool(m) and (m.group(1) or "1").lower() not in _FALSE_WORDS
+    return m is not None and (m.group(1) or "1").lower() not in _FALSE_WORDS
 
 
-def boot_row(key: str, records: list[Record], infos: Mapping[str, SourceInfo]) -> dict:
-    """The facts of one boot from all its records (from one or more sources)."""
-    records = _dedupe(sorted(records, key=_time_key))  # sorted first: order-independent
-    by_kind: dict[str, list[Record]] = defaultdict(list)
+def _group(records: list[Record]) -> dict[Kind, list[Record]]:
+    by_kind: dict[Kind, list[Record]] = defaultdict(list)
     for r in records:
         by_kind[r.kind].append(r)
     # A boot read from both a monotonic and a wall-clock format takes its clock
     # facts (and counts) from the monotonic one, so nothing is counted twice.
-    for kind in (LAST, events.ARMED, events.UNLOADED):
+    for kind in (Kind.LAST, Kind.ARMED, Kind.UNLOADED):
         by_kind[kind] = [r for r in by_kind[kind] if r.mono_us is not None] or by_kind[kind]
-    first = min(by_kind[FIRST], key=_time_key)  # monotonic ones sort first
-    armed = by_kind[events.ARMED][0] if by_kind[events.ARMED] else None
-    notes: list[str] = []
-    start_logged = bool(by_kind[events.KERNEL_START]) or (
-        first.mono_us is not None and first.mono_us <= 1_000_000)
+    return by_kind
+
+
+def boot_row(key: str, records: list[Record], infos: Mapping[str, SourceInfo]) -> Columns:
+    """The facts of one boot from all its records (from one or more sources)."""
+    records = _dedupe(sorted(records, key=clock.order))  # sorted first: order-independent
+    by_kind = _group(records)
+    first = min(by_kind[Kind.FIRST], key=clock.order)  # monotonic ones sort first
+    armed = by_kind[Kind.ARMED][0] if by_kind[Kind.ARMED] else None
     sources = sorted({r.source for r in records})
-    clock = _clock_facts(records, armed, by_kind, start_logged, notes)
-    if any((infos[s].realtime_zone or "").startswith("unknown") for s in sources if s in infos):
-        notes.append("the text's time zone is not known (give --tz): kernel_start and "
-                     "armed_at are left out; the gap does not depend on it")
-        clock.update(kernel_start=pd.NaT, armed_at=pd.NaT)
-    status, mode, loader = _status(armed, by_kind, clock["log_span_s"], start_logged, notes)
-    failures = sorted(by_kind[events.FAILED] + by_kind[events.RESERVE_FAILED], key=_time_key)
-    phases = by_kind[events.STARTUP][0].detail if by_kind[events.STARTUP] else {}
-    last = max(by_kind[LAST], key=_time_key)
+    read = [infos[s] for s in sources if s in infos]
+    start_logged = clock.start_logged(first, bool(by_kind[Kind.KERNEL_START]))
+    times, time_notes = _times(records, armed, by_kind, start_logged, read)
+    status, status_notes = _status(armed, by_kind, times["log_span_s"], start_logged)
     return {
-        "host": _host(records, last, [infos[s].host or s for s in sources if s in infos]
-                      or sources),
-        "boot_id": key if _BOOT_ID.fullmatch(key) else pd.NA,
-        **clock,
-        "mode": mode,
-        "status": status,
+        "host": _host(records, max(by_kind[Kind.LAST], key=clock.order),
+                      [i.host or i.name for i in read] or sources),
+        "boot_id": key if _BOOT_ID.fullmatch(key) else None,
+        **times,
+        **status,
         "start_logged": start_logged,
-        "loader": loader,
         **_configuration(by_kind),
-        "failure": failures[0].detail or failures[0].message if failures else None,
-        "loads": len(by_kind[events.ARMED]),
-        "unloads": len(by_kind[events.UNLOADED]),
-        "capture_kernel": bool(by_kind[events.CAPTURE]),
+        **_failures(by_kind),
+        "loads": len(by_kind[Kind.ARMED]),
+        "unloads": len(by_kind[Kind.UNLOADED]),
+        "capture_kernel": bool(by_kind[Kind.CAPTURE]),
         **_milestones(by_kind),
-        "kernel_s": phases.get("kernel", float("nan")),
-        "initrd_s": phases.get("initrd", float("nan")),
-        "userspace_s": phases.get("userspace", float("nan")),
-        "note": "; ".join(notes) or None,
-        "format": ",".join(sorted({infos[s].format for s in sources if s in infos})),
-        "text_tz": ",".join(sorted({z for s in sources if s in infos
-                                    if (z := infos[s].realtime_zone)})) or None,
-        "source": ";".join(sources),
-        "first_line": first.line,
-        "armed_line": f"{armed.source}:{armed.line}" if armed is not None else None,
+        **_phases(by_kind),
+        "note": "; ".join(time_notes + status_notes) or None,
+        **_provenance(read, sources, first, armed),
     }
 
 
-def _clock_facts(records: list[Record], armed: Record | None,
-                 by_kind: Mapping[str, list[Record]], start_logged: bool,
-                 notes: list[str]) -> dict:
-    """kernel_start, armed_at, gap_s, clock, kernel_start_from and log_span_s: the clock rules.
-
-    The gap's clock is the arming message's own: monotonic where its format
-    carries it, else wall-clock from the first line *of the same source*.
-    kernel_start is wall time minus monotonic time of the latest entry that has
-    both (the wall clock is most likely synchronised by then; after a suspend
-    the monotonic clock has stood still, so it comes out later by the time
-    suspended), else the first line's wall time.
-    """
-    both = [r for r in records if r.mono_us is not None and r.real_us is not None]
-    kernel_start_us, start_from = None, "unknown"
-    if both:
-        latest = max(both, key=_time_key)
-        kernel_start_us, start_from = latest.real_us - latest.mono_us, "monotonic"
-    monotonic = (armed.mono_us is not None if armed is not None
-                 else any(r.mono_us is not None for r in by_kind[LAST]))
-    wall_firsts = [r for r in by_kind[FIRST] if r.real_us is not None]
-    if kernel_start_us is None and wall_firsts:
-        kernel_start_us = min(wall_firsts, key=lambda r: r.real_us).real_us  # type: ignore
-        start_from = "first-line"
-    gap, armed_us = float("nan"), None
-    if armed is not None and armed.mono_us is not None:
-        gap = armed.mono_us / 1e6
-        if kernel_start_us is not None and start_from == "monotonic":
-            armed_us = kernel_start_us + armed.mono_us
-    elif armed is not None and armed.real_us is not None:
-        armed_us = armed.real_us
-        gap = _realtime_gap(armed, by_kind, start_logged, notes)
-    monos = [r.mono_us for r in by_kind[LAST] if r.mono_us is not None]
-    reals = [r.real_us for r in records if r.real_us is not None]
-    if monos:
-        span = max(monos) / 1e6
-    elif reals:
-        span = (max(reals) - min(reals)) / 1e6
-    else:
-        span = float("nan")
-    return {"kernel_start": _timestamp(kernel_start_us), "armed_at": _timestamp(armed_us),
-            "gap_s": gap, "clock": "monotonic" if monotonic else "realtime",
-            "kernel_start_from": start_from, "log_span_s": span}
+def _times(records: list[Record], armed: Record | None, by_kind: ByKind, start_logged: bool,
+           read: Sequence[SourceInfo]) -> tuple[Columns, Notes]:
+    """kernel_start, armed_at, gap_s, clock, kernel_start_from, log_span_s (`clock.gap_facts`)."""
+    facts = clock.gap_facts(records, armed, by_kind[Kind.FIRST], by_kind[Kind.LAST],
+                            start_logged)
+    columns = {"kernel_start": facts.kernel_start_us, "armed_at": facts.armed_us,
+               "gap_s": facts.gap_s, "clock": facts.clock,
+               "kernel_start_from": facts.kernel_start_from, "log_span_s": facts.log_span_s}
+    notes = facts.notes
+    if any(info.zone_problem for info in read):
+        notes += ("the text's time zone is not known (give --tz): kernel_start and "
+                  "armed_at are left out; the gap does not depend on it",)
+        columns.update(kernel_start=None, armed_at=None)
+    return columns, notes
 
 
-def _status(armed: Record | None, by_kind: Mapping[str, list[Record]], span: float,
-            start_logged: bool, notes: list[str]) -> tuple[str, str, str | None]:
-    """(status, mode, loader) of a boot."""
+def _status(armed: Record | None, by_kind: ByKind, span_s: float,
+            start_logged: bool) -> tuple[Columns, Notes]:
+    """status, mode and loader of a boot, and why where it is not plain."""
+    def row(status: str, mode: str, loader: str | None) -> Columns:
+        return {"mode": mode, "status": status, "loader": loader}
+
     if armed is not None:
-        mode, loader = armed.detail
-        return "armed", mode, loader
-    if by_kind[events.ALREADY]:
-        notes.append("kdumpctl found a crash kernel already loaded, but the log does not "
-                     "say when it was loaded")
-        cmdlines = by_kind[events.CMDLINE]
-        if by_kind[events.EARLY_ENABLED] or (cmdlines and _early_arg(cmdlines[0].detail)):
-            return "armed", events.EARLY, "early-kdump"
-        return "armed", "unknown", None
-    if by_kind[events.FAILED] or by_kind[events.RESERVE_FAILED]:
-        return "failed", "none", None
-    return _unknown_unless_covered(start_logged, bool(by_kind[events.STARTUP]), span,
-                                   notes), "none", None
+        assert isinstance(armed.detail, Armed)
+        return row("armed", armed.detail.mode, armed.detail.loader), ()
+    if by_kind[Kind.ALREADY]:
+        notes: Notes = ("kdumpctl found a crash kernel already loaded, but the log does not "
+                 "say when it was loaded",)
+        if by_kind[Kind.EARLY_ENABLED] or _early_on_cmdline(by_kind):
+            return row("armed", EARLY, "early-kdump"), notes
+        return row("armed", "unknown", None), notes
+    if by_kind[Kind.FAILED] or by_kind[Kind.RESERVE_FAILED]:
+        return row("failed", "none", None), ()
+    status, notes = clock.coverage(start_logged, bool(by_kind[Kind.STARTUP]), span_s)
+    return row(status, "none", None), notes
 
 
-def _configuration(by_kind: Mapping[str, list[Record]]) -> dict:
+def _cmdline(by_kind: ByKind) -> str | None:
+    found = by_kind[Kind.CMDLINE]
+    return found[0].detail.text if found and isinstance(found[0].detail, CommandLine) else None
+
+
+def _early_on_cmdline(by_kind: ByKind) -> bool:
+    cmdline = _cmdline(by_kind)
+    return cmdline is not None and early_arg(cmdline)
+
+
+def _configuration(by_kind: ByKind) -> Columns:
     """What the log says of the set-up: command line, early-kdump flag, kernel release."""
-    cmdline = by_kind[events.CMDLINE][0].detail if by_kind[events.CMDLINE] else None
+    cmdline = _cmdline(by_kind)
     crashkernel = _CRASHKERNEL.search(cmdline) if cmdline else None
-    early_flags = [r.kind == events.EARLY_ENABLED
-                   for r in by_kind[events.EARLY_ENABLED] + by_kind[events.EARLY_DISABLED]]
-    kernel = by_kind[events.KERNEL_START]
-    return {"early_kdump_enabled": early_flags[0] if early_flags else pd.NA,
-            "rd_earlykdump": _early_arg(cmdline) if cmdline is not None else pd.NA,
+    early_flags = [r.kind is Kind.EARLY_ENABLED
+                   for r in by_kind[Kind.EARLY_ENABLED] + by_kind[Kind.EARLY_DISABLED]]
+    kernel = [r.detail.release for r in by_kind[Kind.KERNEL_START]
+              if isinstance(r.detail, KernelRelease)]
+    return {"early_kdump_enabled": early_flags[0] if early_flags else None,
+            "rd_earlykdump": early_arg(cmdline) if cmdline is not None else None,
             "crashkernel": crashkernel.group(1) if crashkernel else None,
-            "kernel": kernel[0].detail if kernel else None}
+            "kernel": kernel[0] if kernel else None}
 
 
-def _milestones(by_kind: Mapping[str, list[Record]]) -> dict:
+def _failures(by_kind: ByKind) -> Columns:
+    """Every failure the boot logged, in time order, with its monotonic second (NaN if none)."""
+    found = sorted(by_kind[Kind.FAILED] + by_kind[Kind.RESERVE_FAILED], key=clock.order)
+    texts = [r.detail.text for r in found if isinstance(r.detail, Failure)]
+    return {"failure": texts[0] if texts else None, "failures": texts,
+            "failures_s": [_seconds([r]) for r in found]}
+
+
+def _seconds(found: Iterable[Record]) -> float:
+    monos = [r.mono_us for r in found if r.mono_us is not None]
+    return min(monos) / 1e6 if monos else math.nan
+
+
+def _milestones(by_kind: ByKind) -> Columns:
     """Monotonic seconds of early kdump's start and of the kdump service's verdict."""
-    def seconds(found: list[Record]) -> float:
-        monos = [r.mono_us for r in found if r.mono_us is not None]
-        return min(monos) / 1e6 if monos else float("nan")
-
-    service = (by_kind[events.ALREADY]
-               + [r for r in by_kind[events.ARMED] if r.detail[0] == events.KDUMP]
-               + [r for r in by_kind[events.FAILED] if "early-kdump" not in r.message])
-    return {"early_enabled_s": seconds(by_kind[events.EARLY_ENABLED]),
-            "service_s": seconds(service)}
+    service = (by_kind[Kind.ALREADY]
+               + [r for r in by_kind[Kind.ARMED]
+                  if isinstance(r.detail, Armed) and r.detail.mode == KDUMP]
+               + [r for r in by_kind[Kind.FAILED]
+                  if isinstance(r.detail, Failure) and r.detail.by == BY_SERVICE])
+    return {"early_enabled_s": _seconds(by_kind[Kind.EARLY_ENABLED]),
+            "service_s": _seconds(service)}
 
 
-def _realtime_gap(armed: Record, by_kind: Mapping[str, list[Record]], start_logged: bool,
-                  notes: list[str]) -> float:
-    """Wall-clock gap from the first line of the arming's source, or NaN with the reason."""
-    firsts = [r for r in by_kind[FIRST] if r.source == armed.source and r.real_us is not None]
-    if not start_logged or not firsts:
-        notes.append("the boot's start is not in the log, so its gap is unknown")
-        return float("nan")
-    first = min(firsts, key=lambda r: r.line)
-    for r in by_kind[JUMP]:
-        if r.source == armed.source and first.line <= r.line <= armed.line:
-            notes.append(f"the wall clock jumped {r.detail:+.0f} s at {r.source}:{r.line} "
-                         "before arming; the wall-clock gap cannot be trusted")
-            return float("nan")
-    for r in by_kind[events.CLOCK_STEP]:
-        if r.source == armed.source and first.line <= r.line <= armed.line:
-            notes.append(f"the wall clock was stepped at {r.source}:{r.line} before arming; "
-                         "the wall-clock gap cannot be trusted")
-            return float("nan")
-    gap = (armed.real_us - first.real_us) / 1e6  # type: ignore[operator]
-    if gap < 0:
-        notes.append("the load message is stamped before the boot's first line")
-        return float("nan")
-    return gap
+def _phases(by_kind: ByKind) -> Columns:
+    """Boot phases from systemd's "Startup finished" line (NaN without one)."""
+    found = [r.detail for r in by_kind[Kind.STARTUP] if isinstance(r.detail, Startup)]
+    startup = found[0] if found else Startup(math.nan)
+    return {"kernel_s": startup.kernel_s, "initrd_s": startup.initrd_s,
+            "userspace_s": startup.userspace_s}
 
 
-# A boot whose log reaches this far (or systemd's "Startup finished") has had its
-# chance to arm: kdump.service runs before the default target is reached.
-ARMING_WINDOW_S = 180.0
-
-
-def _unknown_unless_covered(start_logged: bool, startup_finished: bool, span: float,
-                            notes: list[str]) -> str:
-    """'not-armed' only when the log covers where arming happens; else 'unknown'."""
-    if not start_logged:
-        notes.append("the boot's start is not in the log; it may have armed before the "
-                     "first logged line")
-        return "unknown"
-    if not startup_finished and not span >= ARMING_WINDOW_S:
-        notes.append(f"the log ends {span:.0f} s into the boot, before it finished "
-                     "starting up; arming may have come later")
-        return "unknown"
-    return "not-armed"
+def _provenance(read: Sequence[SourceInfo], sources: list[str], first: Record,
+                armed: Record | None) -> Columns:
+    """Where the boot was read from: formats, zones, files, lines."""
+    zones = sorted({z for info in read if (z := info.zone_text)})
+    return {"format": ",".join(sorted({info.format for info in read})),
+            "text_tz": ",".join(zones) or None,
+            "source": ";".join(sources),
+            "first_line": first.at.number,
+            "armed_line": f"{armed.source}:{armed.at.number}" if armed is not None else None}
 
 
 def _host(records: list[Record], last: Record, fallbacks: list[str]) -> str:
@@ -302,17 +222,15 @@ def _host(records: list[Record], last: Record, fallbacks: list[str]) -> str:
     return name.split(".", 1)[0] or name
 
 
-_BOOT_ID = re.compile(r"[0-9a-f]{32}")
-
-
-def _signatures(r: Record) -> Iterator[tuple]:
+def _signatures(r: Record) -> Iterator[tuple[Any, ...]]:
     """What identifies the entry behind a record across formats: who said what, when.
 
     Only entries stamped with a real host name and not in the first second: every
     boot's early kernel lines read the same ("Linux version ..." at 0 s, from
     "localhost"), and many hosts may boot in the same second.
     """
-    if is_placeholder_host(r.host) or (r.mono_us is not None and r.mono_us < 1_000_000):
+    if is_placeholder_host(r.host) or (r.mono_us is not None
+                                        and r.mono_us < clock.ALIKE_IN_EVERY_BOOT_US):
         return
     if r.mono_us is not None:
         yield (r.host, r.ident, r.message, "mono", r.mono_us)
@@ -339,7 +257,7 @@ def merge_same_boots(grouped: dict[str, list[Record]]) -> dict[str, list[Record]
     owner: dict[tuple, tuple[str, str]] = {}
     for key, records in grouped.items():
         for r in records:
-            if r.kind in (FIRST, LAST, JUMP):
+            if not r.kind.is_event:
                 continue
             for signature in _signatures(r):
                 other, source = owner.setdefault(signature, (key, r.source))
@@ -353,28 +271,6 @@ def merge_same_boots(grouped: dict[str, list[Record]]) -> dict[str, list[Record]
     for key, records in grouped.items():
         merged[root(key)].extend(records)
     return merged
-
-
-def typed(rows: list[dict]) -> pd.DataFrame:
-    """The boots table with `COLUMNS` in order and their dtypes, from row dicts."""
-    frame = pd.DataFrame(rows, columns=list(COLUMNS))
-    frame = frame.astype({
-        "host": "string", "boot_id": "string", "mode": "string", "status": "string",
-        "clock": "string", "kernel_start_from": "string", "loader": "string",
-        "crashkernel": "string", "kernel": "string", "failure": "string", "note": "string",
-        "format": "string", "text_tz": "string", "source": "string", "armed_line": "string",
-        "early_kdump_enabled": "boolean", "rd_earlykdump": "boolean",
-        "start_logged": "bool", "capture_kernel": "bool",
-        "loads": "int64", "unloads": "int64", "first_line": "int64",
-        "gap_s": "float64", "early_enabled_s": "float64", "service_s": "float64",
-        "kernel_s": "float64", "initrd_s": "float64",
-        "userspace_s": "float64", "log_span_s": "float64",
-    })
-    for col in ("kernel_start", "armed_at"):
-        # Always µs (what journals carry): pandas would pick seconds for an empty or
-        # all-NaT column, which Parquet cannot store and concat would not match.
-        frame[col] = pd.to_datetime(frame[col], utc=True).astype("datetime64[us, UTC]")
-    return frame
 
 
 def assemble(records: Iterable[Record], infos: Mapping[str, SourceInfo]) -> pd.DataFrame:

@@ -604,7 +604,7 @@ def run_summary(args: argparse.Namespace) -> int:
         width = _width(args, out)
         if chosen is not None:
             return _text_table(chosen, width)
-        return summary_report(boots, found, width)
+        return report.text(boots, found, width=width)
 
     written = _emit(args, chosen if chosen is not None else found["exposure"], text,
                     document, index=True)
@@ -867,27 +867,6 @@ def summary_text(boots: pd.DataFrame) -> str:
     return "\n".join(out)
 
 
-def summary_report(boots: pd.DataFrame, found: dict[str, pd.DataFrame],
-                   width: int | None) -> str:
-    """`report.text` fitted to `width` characters: the findings wrapped, each table cut
-    into blocks of columns that fit."""
-    import textwrap
-
-    from . import report
-
-    if width is None:
-        return report.text(boots, found)
-    wrap = max(width, 40)
-    parts = ["\n".join(textwrap.fill(s, wrap, subsequent_indent="  ")
-                       for s in report.findings(boots, found))]
-    for title, (table, note) in report.display_tables(found).items():
-        heading = textwrap.fill(title, wrap)
-        rule = "-" * max(map(len, heading.splitlines()))
-        parts.append(f"{heading}\n{rule}\n{textwrap.fill(note, wrap)}\n\n"
-                     f"{_text_table(table, width)}")
-    return "\n\n".join(parts)
-
-
 def _text_table(table: pd.DataFrame, width: int | None) -> str:
     """A table of strings and numbers (index first) aligned and fitted to `width`."""
     from .termtable import layout
@@ -916,7 +895,7 @@ def _cell(value: object) -> str:
     if isinstance(value, float):
         return f"{value:.3f}".rstrip("0").rstrip(".") if abs(value) < 1e6 else f"{value:.4g}"
     if hasattr(value, "strftime"):
-        return value.strftime("%Y-%m-%d %H:%M")  # type: ignore[union-attr]
+        return value.strftime("%Y-%m-%d %H:%M")
     return str(value)
 
 

@@ -4,31 +4,45 @@ Every rule names the identifiers (SYSLOG_IDENTIFIER, or the ``ident[pid]`` of
 text output) that may say it, so a ``sudo`` or ``echo`` line quoting
 "kexec: loaded kdump kernel" is not an arming. To teach bootlag a new distro's
 line, add a `Rule` to `RULES` and a case to ``tests/test_events.py``; nothing
-else changes. Sources for each message are in ``../shared/FACTS.md`` (part A).
+else changes. ``docs/formats.md`` gives the sources of each message.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-# Event kinds.
-KERNEL_START = "kernel-start"  # "Linux version ..." (detail: kernel release)
-CMDLINE = "cmdline"  # kernel command line (detail: the command line)
-RESERVE_FAILED = "crashkernel-failed"  # the kernel could not reserve crash memory
-EARLY_ENABLED = "early-kdump-enabled"
-EARLY_DISABLED = "early-kdump-disabled"
-ARMED = "armed"  # a crash kernel was loaded (detail: (mode, loader))
-ALREADY = "already-running"  # kdumpctl found a crash kernel loaded (by early kdump)
-FAILED = "failed"  # an arming attempt failed (detail: the failure text)
-UNLOADED = "unloaded"
-STARTUP = "startup-finished"  # systemd's "Startup finished in ..." (detail: phases in s)
-CLOCK_STEP = "clock-step"  # the wall clock was stepped (NTP, RTC)
-CAPTURE = "capture"  # a line only the kdump capture (second) kernel writes
+from .records import (
+    BY_EARLY_KDUMP,
+    BY_KERNEL,
+    BY_SERVICE,
+    EARLY,
+    KDUMP,
+    Armed,
+    CommandLine,
+    Detail,
+    Failure,
+    KernelRelease,
+    Kind,
+    Seconds,
+    Startup,
+)
 
-EARLY = "early-kdump"
-KDUMP = "kdump"
+# Event kinds, under their old names (every kind is a `bootlag.records.Kind`).
+KERNEL_START = Kind.KERNEL_START
+CMDLINE = Kind.CMDLINE
+RESERVE_FAILED = Kind.RESERVE_FAILED
+EARLY_ENABLED = Kind.EARLY_ENABLED
+EARLY_DISABLED = Kind.EARLY_DISABLED
+ARMED = Kind.ARMED
+ALREADY = Kind.ALREADY
+FAILED = Kind.FAILED
+UNLOADED = Kind.UNLOADED
+STARTUP = Kind.STARTUP
+CLOCK_STEP = Kind.CLOCK_STEP
+CAPTURE = Kind.CAPTURE
 
 KDUMPCTL = frozenset({"kdumpctl", "kdump"})  # kdump.service stream, or the logger's tag
 DRACUT = frozenset({"dracut-cmdline", "kdump"})  # early kdump runs as a dracut cmdline hook
@@ -38,19 +52,22 @@ ANY_KDUMP = KDUMPCTL | DRACUT | DEBIAN | SUSE
 SYSTEMD = frozenset({"systemd"})
 KERNEL = frozenset({"kernel"})
 TIME = frozenset({"chronyd", "ntpd", "systemd-timesyncd", "systemd"})
+# Early kdump's own identifier: a failure it prints is early kdump's, not the service's.
+EARLY_KDUMP_IDENTS = frozenset({"dracut-cmdline"})
 
 
 @dataclass(frozen=True)
 class Rule:
-    kind: str
+    kind: Kind
     pattern: re.Pattern[str]
     idents: frozenset[str]
     mode: str | None = None  # for ARMED: EARLY or KDUMP
     loader: str | None = None  # for ARMED: which component armed it
     origin: str = ""  # distro / version the line comes from
+    by: str | None = None  # for FAILED: who said it (None: told by the identifier)
 
 
-def _r(kind: str, pattern: str, idents: frozenset[str], origin: str, **kw: Any) -> Rule:
+def _r(kind: Kind, pattern: str, idents: frozenset[str], origin: str, **kw: Any) -> Rule:
     return Rule(kind, re.compile(pattern), idents, origin=origin, **kw)
 
 
@@ -65,7 +82,8 @@ RULES: tuple[Rule, ...] = (
     # --- early kdump (Fedora/RHEL 8+ dracut module 99earlykdump) ---
     _r(ARMED, r"^kexec: loaded early-kdump kernel$", DRACUT, "RHEL/Fedora early kdump",
        mode=EARLY, loader="early-kdump"),
-    _r(FAILED, r"^kexec: failed to load early-kdump kernel", DRACUT, "RHEL/Fedora early kdump"),
+    _r(FAILED, r"^kexec: failed to load early-kdump kernel", DRACUT, "RHEL/Fedora early kdump",
+       by=BY_EARLY_KDUMP),
     _r(EARLY_ENABLED, r"^early-kdump is enabled\.?$", DRACUT, "RHEL/Fedora early kdump"),
     _r(EARLY_DISABLED, r"^early-kdump is (?:disabled|not enabled by default)\.?$", DRACUT,
        "RHEL/Fedora early kdump"),
@@ -138,16 +156,12 @@ _UNIT_S = {"y": 31557600.0, "month": 2629800.0, "w": 604800.0, "d": 86400.0, "h"
            "min": 60.0, "s": 1.0, "ms": 1e-3, "us": 1e-6}
 
 
-class Event:
-    """A classified message: its kind, the rule that matched, and parsed details."""
+class Event(NamedTuple):
+    """A classified message: its kind, the rule that matched, and its typed detail."""
 
-    __slots__ = ("detail", "kind", "rule")
-
-    def __init__(self, kind: str, rule: Rule, detail: Any = None) -> None:
-        self.kind, self.rule, self.detail = kind, rule, detail
-
-    def __repr__(self) -> str:
-        return f"Event({self.kind!r}, {self.detail!r})"
+    kind: Kind
+    rule: Rule
+    detail: Detail = None
 
 
 def normalize(ident: str | None, message: str) -> tuple[str | None, str]:
@@ -198,19 +212,37 @@ def classify(ident: str | None, message: str) -> Event | None:
         m = rule.pattern.search(text)
         if m is None:
             continue
-        detail: Any = None
-        if rule.kind == ARMED:
-            detail = (rule.mode, rule.loader)
-        elif rule.kind in (KERNEL_START, CMDLINE):
-            detail = m.group(1)
-        elif rule.kind == STARTUP:
-            detail = startup_phases(m.group(1))
-            if "kernel" not in detail:  # a user manager's "Startup finished in 55ms."
-                return None
-        elif rule.kind == FAILED:
-            detail = text
-        elif rule.kind == CLOCK_STEP:
-            step = m.group(1) or m.group(2)
-            detail = float(step) if step else None
+        detail = _detail(rule, m, ident, text)
+        if rule.kind == STARTUP and detail is None:  # a user manager's "Startup finished"
+            return None
         return Event(rule.kind, rule, detail)
+    return None
+
+
+def _detail(rule: Rule, m: re.Match[str], ident: str | None, text: str) -> Detail:
+    """The typed detail of a message `rule` matched (None for kinds that carry none)."""
+    kind = rule.kind
+    if kind == ARMED:
+        assert rule.mode is not None and rule.loader is not None
+        return Armed(rule.mode, rule.loader, "initrd" if rule.mode == EARLY else "userspace")
+    if kind == FAILED:
+        by = rule.by or (BY_EARLY_KDUMP if ident in EARLY_KDUMP_IDENTS else BY_SERVICE)
+        return Failure(text, by)
+    if kind == RESERVE_FAILED:
+        return Failure(text, BY_KERNEL)
+    if kind == KERNEL_START:
+        return KernelRelease(m.group(1))
+    if kind == CMDLINE:
+        return CommandLine(m.group(1))
+    if kind == STARTUP:
+        phases = startup_phases(m.group(1))
+        if "kernel" not in phases:  # the user manager's line has no kernel part
+            return None
+        nan = math.nan
+        return Startup(phases["kernel"], phases.get("initrd", nan), phases.get("userspace", nan),
+                       phases.get("total", nan), phases.get("firmware", nan),
+                       phases.get("loader", nan))
+    if kind == CLOCK_STEP:
+        step = m.group(1) or m.group(2)
+        return Seconds(float(step) if step else math.nan)
     return None

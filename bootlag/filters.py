@@ -93,7 +93,7 @@ def parse_time(text: str, now: dt.datetime | None = None) -> dt.datetime:
 
 
 def _absolute(word: str, text: str) -> dt.datetime:
-    from dateutil import parser
+    from dateutil import parser  # type: ignore[import-untyped,unused-ignore]
 
     if not word or not word[0].isdigit():  # dateutil would take "monday" or "jan"
         raise _bad_time(text)

@@ -40,7 +40,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter, PercentF
 from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
 from . import stats
-from .stats import plural
+from .fmt import missing, plural
 
 __all__ = ["CHARTS", "FAILURE", "PALETTE", "default_host", "ecdf", "gaps", "hosts", "over_time",
            "timeline"]
@@ -58,6 +58,8 @@ BOUND_LABEL = "≥ wall-clock lower bound"
 NEVER_LABEL = "failed / never armed"
 NEVER = ("failed", "not-armed")
 MEDIAN_NOTE = "(failures = never)"  # an ECDF median counting failed boots as never protected
+# The ECDF's median is not a gap median: it counts boots by setup, failures as never protected.
+ECDF_MEDIAN_LABEL = "50% protected at {seconds}"
 
 _GREY = "#555555"
 _EDGE = "#333333"  # dark edges and text on the grey timeline bars
@@ -267,7 +269,7 @@ def _distribution(ax: Axes, values: np.ndarray, x: float, colour: str, kind: str
         return
     if len(values) > 1 and np.ptp(values) > 0:  # a KDE needs spread
         parts = ax.violinplot([values], positions=[x], widths=0.6, showextrema=False)
-        for body in parts["bodies"]:
+        for body in list(parts["bodies"]):  # type: ignore[call-overload]
             body.set(facecolor=colour, edgecolor=colour, alpha=0.25, gid=f"violin:{name}")
     half = _BOX_WIDTH / 2
     ax.hlines(np.median(values), x - half, x + half, colors="black", linewidth=1.8, zorder=2)
@@ -284,10 +286,11 @@ def ecdf(boots: pd.DataFrame, ax: Axes | None = None, *, log: bool = False) -> A
     with the boots it counts ("76% of 37 armed; 3 failed, 6 never armed").
     That top is not the setup's armed share (`stats.exposure`): armed boots
     with only a wall-clock lower bound are not in the line. The dotted line
-    marks the median, where the line reaches 50%; failed and never-armed boots
-    count as never protected, so it can lie above the median of exact gaps,
-    and where the line has such boots its label says so ("median 28.0 s" over
-    "(failures = never)").
+    marks where the line reaches 50% ("50% protected at 28.0 s"): a median time
+    to protection by setup, not the median gap by mode of `stats.compare`
+    (the headline); failed and never-armed boots count as never protected, so
+    it can lie above the median of exact gaps, and where the line has such
+    boots its label says so ("(failures = never)" under it).
     Boots with only a wall-clock lower bound, of unknown status or armed at an
     unlogged time are left out and counted under the x axis. The legend counts
     the boots and hosts behind each line. ``log=True``: log-scale time axis.
@@ -327,7 +330,7 @@ def ecdf(boots: pd.DataFrame, ax: Axes | None = None, *, log: bool = False) -> A
             # right edge, left of it above 50% (where this line is still below).
             scale = np.log if log else (lambda v: v)
             leftwards = (scale(median) - scale(left)) > 0.75 * (scale(right) - scale(left))
-            text = f"median {_seconds(median)}"
+            text = ECDF_MEDIAN_LABEL.format(seconds=_seconds(median))
             if total > len(values):  # not the median of the exact gaps: say why
                 text += f"\n{MEDIAN_NOTE}"
             ax.annotate(text, (median, 0.5),
@@ -384,7 +387,9 @@ def _annotate_tops(ax: Axes, tops: dict[str, tuple[float, str]],
     labels stacked. With no such place, above the end on a white ground."""
     height = 0.07  # a label's height in shares, at report size
     left, right = ax.get_xlim()
-    axes_pt = ax.get_position().width * ax.figure.get_figwidth() * 72
+    figure = ax.get_figure(root=True)
+    width_in = figure.get_figwidth() if figure is not None else FIGSIZE[0]
+    axes_pt = ax.get_position().width * width_in * 72
     labels_at: list[tuple[float, float]] = []
     for name, (top, text) in sorted(tops.items(), key=lambda item: -item[1][0]):
         # Where the label starts, estimated from its characters: the lines there are in the
@@ -485,10 +490,13 @@ def timeline(boots: pd.DataFrame, ax: Axes | None = None, *, host: str | None = 
     "≥" for a wall-clock lower bound), "early-kdump is enabled"
     (``early_enabled_s``, across the bar) and the kdump service's result
     (``service_s``: loaded, already running or failed) where those columns
-    exist; failed and never-armed boots get a vermillion cross at the end of
-    their bar, counted in the legend. Rows: the `last` boots of `host` by kernel start
-    (all when None), or the boot(s) whose id is or starts with `boot_id`. With
-    neither given: `default_host`.
+    exist. Failed and never-armed boots get a vermillion cross, counted in the
+    legend: a failed boot's at each time its failures were logged (seconds from
+    kernel start, the ``failures_s`` column, where the table has it and the time
+    is known), else, as a never-armed boot's, at the end of its bar; the failure
+    texts (``failures``, else ``failure``) are written above the bar. Rows: the
+    `last` boots of `host` by kernel start (all when None), or the boot(s) whose
+    id is or starts with `boot_id`. With neither given: `default_host`.
     """
     frame = boots
     if boot_id is not None:
@@ -656,16 +664,20 @@ def _never_markers(ax: Axes, frame: pd.DataFrame, y: np.ndarray, ends: np.ndarra
     placed = _exact(frame) | _bound(frame)
     gap = _column(frame, "gap_s")
     never = _never(frame)
+    times = _failure_times(frame)
+    at = [times[row] if status[row] == "failed" and len(times[row]) else [ends[row]]
+          for row in range(len(frame))]
     if never.any():
-        ax.scatter(ends[never], y[never], marker="x", s=60, linewidths=2, color=FAILURE,
-                   zorder=5, gid="never")
-    failures = frame["failure"] if "failure" in frame else pd.Series([None] * len(frame))
+        rows = np.flatnonzero(never)
+        ax.scatter([x for row in rows for x in at[row]],
+                   [y[row] for row in rows for _ in at[row]], marker="x", s=60, linewidths=2,
+                   color=FAILURE, zorder=5, gid="never")
+    texts = _failure_lists(frame)
     for row in range(len(frame)):
         if never[row]:
             text = "never armed"
             if status[row] == "failed":
-                failure = failures.iloc[row]
-                text = f"failed: {_plain(_shorten(str(failure)))}" if pd.notna(failure) \
+                text = f"failed: {_plain(_shorten('; '.join(texts[row])))}" if texts[row] \
                     else "failed"
             colour = FAILURE
         elif status[row] == "unknown":
@@ -678,9 +690,39 @@ def _never_markers(ax: Axes, frame: pd.DataFrame, y: np.ndarray, ends: np.ndarra
             text, colour = "status not logged", _GREY
         else:
             continue
-        ax.annotate(text, (ends[row], row - _BAR / 2), xytext=(-4, 1), textcoords="offset points",
+        right = max(ends[row], *at[row]) if never[row] else ends[row]
+        ax.annotate(text, (right, row - _BAR / 2), xytext=(-4, 1), textcoords="offset points",
                     ha="right", va="bottom", fontsize=7, color=colour, gid="status-text")
     return [_never_handle(frame[never])] if never.any() else []
+
+
+def _listed(value: object) -> list:
+    """A cell of a list column (``failures``, ``failures_s``) as a list; [] when missing."""
+    if isinstance(value, (list, tuple, np.ndarray, pd.Series)):
+        return list(value)
+    return [] if missing(value) else [value]
+
+
+def _failure_times(frame: pd.DataFrame) -> list[np.ndarray]:
+    """Per row, the known times (seconds from kernel start) of its failures, in time order,
+    from ``failures_s``; empty where the table has no such column or no time is known."""
+    if "failures_s" not in frame:
+        return [np.array([]) for _ in range(len(frame))]
+    out = []
+    for value in frame["failures_s"]:
+        seconds = pd.to_numeric(pd.Series(_listed(value), dtype=object), errors="coerce")
+        known = seconds.to_numpy(dtype=float)
+        out.append(np.sort(known[np.isfinite(known)]))
+    return out
+
+
+def _failure_lists(frame: pd.DataFrame) -> list[list[str]]:
+    """Per row, the texts of its failures: every one (``failures``) where the table has them,
+    else the first (``failure``)."""
+    column = "failures" if "failures" in frame else "failure" if "failure" in frame else None
+    if column is None:
+        return [[] for _ in range(len(frame))]
+    return [[str(t) for t in _listed(value) if not missing(t)] for value in frame[column]]
 
 
 def _shorten(text: str, width: int = 48) -> str:
@@ -735,7 +777,7 @@ def over_time(boots: pd.DataFrame, ax: Axes | None = None, *, by: str = "mode",
                                                                  "; ")))
     if bound_mask.any():
         handles.append(_bound_handle())
-    if any(line.get_gid() and line.get_gid().startswith("weekly:") for line in ax.lines):
+    if any(str(line.get_gid()).startswith("weekly:") for line in ax.lines):
         handles.append(Line2D([], [], color=_GREY, lw=1.5, label="weekly median (exact)"))
     if never_mask.any():
         _never_band(ax, days[never_mask])
@@ -814,7 +856,8 @@ def _weekly_median(ax: Axes, exact: pd.DataFrame, colour: str, name: str) -> Non
     medians = exact["gap_s"].groupby(weeks.to_numpy()).median()
     if len(medians) < 2:
         return
-    middle = (medians.index + pd.Timedelta(days=3.5)).to_numpy(dtype="datetime64[us]")
+    middle = (pd.DatetimeIndex(medians.index) + pd.Timedelta(days=3.5)).to_numpy(
+        dtype="datetime64[us]")
     ax.plot(mdates.date2num(middle), medians.to_numpy(dtype=float), color=colour, lw=1.5,
             alpha=0.8, zorder=2, gid=f"weekly:{name}")
 

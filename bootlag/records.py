@@ -1,8 +1,17 @@
-"""The small values that flow between the stages: records, warnings, errors."""
+"""The small typed values that flow between the stages: records, positions, warnings, errors.
+
+A reader turns each journal entry that matters into a `Record`; `bootlag.boots`
+turns a boot's records into a row. Nothing downstream of `bootlag.events`
+looks inside a message's text: what a line means travels as the record's
+`Kind` and its typed `detail`.
+"""
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+import enum
+import math
+from dataclasses import dataclass
+from typing import NamedTuple, Union
 
 
 class BootlagError(Exception):
@@ -14,13 +23,106 @@ class NoSuchInput(BootlagError):
 
 
 class BootlagWarning(UserWarning):
-    """Something in an input was skipped; the message names the file and line."""
+    """Something in an input was skipped; the message names the file and line (or offset)."""
 
 
-# Record kinds a parser emits besides the event kinds of `bootlag.events`.
-FIRST = "first"  # the first entry of a boot seen in a source
-LAST = "last"  # the last entry of a boot seen in a source
-JUMP = "clock-jump"  # the wall clock jumped between two consecutive entries before arming
+class Kind(str, enum.Enum):
+    """What a record stands for.
+
+    The first three are a reader's bookkeeping (where a boot's entries begin
+    and end, and where its wall clock jumped); the rest are what
+    `bootlag.events` found a message to say.
+    """
+
+    FIRST = "first"  # the first entry of a boot seen in a source
+    LAST = "last"  # the last entry of a boot seen in a source
+    JUMP = "clock-jump"  # the wall clock jumped between two consecutive entries before arming
+    KERNEL_START = "kernel-start"  # "Linux version ..."
+    CMDLINE = "cmdline"  # the kernel command line
+    RESERVE_FAILED = "crashkernel-failed"  # the kernel could not reserve crash memory
+    EARLY_ENABLED = "early-kdump-enabled"
+    EARLY_DISABLED = "early-kdump-disabled"
+    ARMED = "armed"  # a crash kernel was loaded
+    ALREADY = "already-running"  # kdumpctl found a crash kernel loaded (by early kdump)
+    FAILED = "failed"  # an arming attempt failed
+    UNLOADED = "unloaded"
+    STARTUP = "startup-finished"  # systemd's "Startup finished in ..."
+    CLOCK_STEP = "clock-step"  # the wall clock was stepped (NTP, RTC)
+    CAPTURE = "capture"  # a line only the kdump capture (second) kernel writes
+
+    @property
+    def is_event(self) -> bool:
+        return self not in (Kind.FIRST, Kind.LAST, Kind.JUMP)
+
+
+# Modes: what armed a boot.
+EARLY = "early-kdump"
+KDUMP = "kdump"
+
+# Who said a failure, so that the kdump service's verdict is told from early kdump's.
+BY_EARLY_KDUMP = "early-kdump"  # the dracut hook in the initramfs
+BY_SERVICE = "kdump-service"  # kdumpctl, kdump-tools, load.sh, or systemd about their unit
+BY_KERNEL = "kernel"
+
+
+@dataclass(frozen=True)
+class Armed:
+    mode: str  # EARLY or KDUMP
+    loader: str  # what loaded it: early-kdump, kdumpctl, kdump-tools, load.sh, fadump, ...
+    phase: str  # where in the boot the loader runs: "initrd" or "userspace"
+
+
+@dataclass(frozen=True)
+class Failure:
+    text: str  # the message, without the logger's decorations
+    by: str  # BY_EARLY_KDUMP, BY_SERVICE or BY_KERNEL
+
+
+@dataclass(frozen=True)
+class KernelRelease:
+    release: str  # "5.14.0-284.11.1.el9_2.x86_64"
+
+
+@dataclass(frozen=True)
+class CommandLine:
+    text: str
+
+
+@dataclass(frozen=True)
+class Startup:
+    """systemd's boot phases in seconds (NaN where the line has no such part)."""
+
+    kernel_s: float
+    initrd_s: float = math.nan
+    userspace_s: float = math.nan
+    total_s: float = math.nan  # includes firmware and loader on EFI machines
+    firmware_s: float = math.nan
+    loader_s: float = math.nan
+
+
+@dataclass(frozen=True)
+class Seconds:
+    """A signed amount of time: how far the wall clock jumped or was stepped (NaN: not said)."""
+
+    value: float
+
+
+Detail = Union[Armed, Failure, KernelRelease, CommandLine, Startup, Seconds, None]  # noqa: UP007 (a runtime alias on 3.10)
+
+
+class Position(NamedTuple):
+    """Where a record's entry is in its (decompressed) source: a 1-based line, or a byte
+    offset (binary journals)."""
+
+    number: int
+    unit: str = "line"  # "line" or "offset"
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.number}"
+
+
+LINE = "line"
+OFFSET = "offset"
 
 
 class Record(NamedTuple):
@@ -33,13 +135,13 @@ class Record(NamedTuple):
     not carry it.
     """
 
-    kind: str
+    kind: Kind
     boot: str  # boot key, unique within a scan: a 32-hex boot id or "<source>#<n>"
     host: str | None
     mono_us: int | None
     real_us: int | None
     ident: str | None
-    message: str
+    message: str  # kept for the reader's user (warnings, debugging); never decided on
     source: str
-    line: int  # 1-based line number in the (decompressed) source
-    detail: Any = None
+    at: Position
+    detail: Detail = None

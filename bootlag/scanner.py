@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Literal
 import pandas as pd
 
 from .boots import assemble
-from .formats import ReadOptions, SourceInfo, reader_for, sniff
-from .records import BootlagError, BootlagWarning, Record
+from .formats import FORMATS, ReadOptions, SourceInfo, read_stream, sniff
+from .records import BootlagError, BootlagWarning, Position, Record
 from .sos import known_zone
 from .sources import Source, expand, split
 
@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # dask is an optional extra, imported by the caller who makes
 Errors = Literal["warn", "raise", "ignore"]
 # What reading one source gives: its records, what was learnt, or why it could not be read.
 Result = tuple[list[Record], SourceInfo, str | None]
+Task = tuple["Source", int | None, str | None]  # a source, and the year and zone to read it in
 Progress = Callable[[Source, int, int], None]
 
 
@@ -92,11 +93,12 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *,
         return _merge(sources, _rejoin(parts, pool.map(read_source, tasks)), errors, progress)
 
 
-SPLIT_BYTES = 256 << 20  # a json file larger than this is read in parts by several processes
+SPLIT_BYTES = 256 << 20  # a larger file of a splittable format is read in parts
 
 
 def _parts(source: Source, workers: int) -> list[Source]:
-    """A large plain json file in line-aligned parts, one per worker; else the file."""
+    """A large plain file of a splittable format in line-aligned parts, one per worker;
+    else the file."""
     if workers < 2 or source.member is not None or source.error is not None:
         return [source]
     try:
@@ -107,9 +109,9 @@ def _parts(source: Source, workers: int) -> list[Source]:
             plain = raw.path is not None
     except (OSError, BootlagError):
         return [source]
-    first = head.lstrip()[:2]
-    if not plain or sniff(head) != "json" or first[:1] != b"{" or first == b"{\n":
-        return [source]  # compressed, not json, or json-pretty (entries span lines)
+    fmt = FORMATS.get(sniff(head))
+    if not plain or fmt is None or not fmt.splittable:
+        return [source]  # compressed, or entries that may span lines (json-pretty, ...)
     return split(source, workers)
 
 
@@ -149,8 +151,7 @@ def _merge(sources: list[Source], results: Iterable[Result], errors: Errors,
         infos[source.name] = info
         if info.skipped:
             if errors == "raise":
-                reason, lines = next(iter(info.skipped.items()))
-                raise BootlagError(f"{source.name}: line {lines[0]}: {reason}")
+                raise BootlagError(f"{source.name}: {info.first_skip()}")
             if errors == "warn":
                 info.warn()
     boots = assemble(records, infos)
@@ -182,8 +183,7 @@ def read_source(task: tuple[Source, int | None, str | None]) -> Result:
     options = ReadOptions(year or source.context.year, tz or source.context.tz, source.mtime)
     try:
         with source.open() as raw:
-            read = reader_for(sniff(raw.head()), info, options)
-            records = list(read(raw))
+            records = list(read_stream(raw, options, info))
             if source.span is not None:  # number lines as in the whole file
                 records, info = _shift_lines(records, info, raw.lines_before)
             if raw.cut_off is not None:
@@ -198,7 +198,8 @@ def _shift_lines(records: list[Record], info: SourceInfo,
                  lines: int) -> tuple[list[Record], SourceInfo]:
     """Records and skips of a part of a file, numbered as lines of the whole file."""
     skipped = {reason: [n + lines for n in numbers] for reason, numbers in info.skipped.items()}
-    return [r._replace(line=r.line + lines) for r in records], replace(info, skipped=skipped)
+    return ([r._replace(at=Position(r.at.number + lines, r.at.unit)) for r in records],
+            replace(info, skipped=skipped))
 
 
 class _Serial:
@@ -210,7 +211,7 @@ class _Serial:
     def __exit__(self, *exc: object) -> None:
         return None
 
-    def map(self, fn, items):  # type: ignore[no-untyped-def]
+    def map(self, fn: Callable[[Task], Result], items: Iterable[Task]) -> Iterator[Result]:
         return map(fn, items)
 
 

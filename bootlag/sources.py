@@ -32,13 +32,22 @@ import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from . import sos
 from .records import BootlagError, NoSuchInput
 
+
+class Readable(Protocol):
+    """What `InputStream` reads from: a file, a decompressor, a tar member, a span."""
+
+    def read1(self, size: int = -1, /) -> bytes: ...
+
+    def close(self) -> None: ...
+
+
 # Magic numbers of the compressions the standard library can read.
-_OPENERS: tuple[tuple[bytes, Callable[..., BinaryIO]], ...] = (
+_OPENERS: tuple[tuple[bytes, Callable[[str], Readable]], ...] = (
     (b"\x1f\x8b", gzip.GzipFile),
     (b"\xfd7zXZ\x00", lzma.LZMAFile),
     (b"BZh", bz2.BZ2File),
@@ -89,7 +98,7 @@ class Source:
         return InputStream(open(self.path, "rb"), path=self.path)
 
 
-def _zstd_reader(path: str, name: str) -> BinaryIO:
+def _zstd_reader(path: str, name: str) -> Readable:
     try:
         import zstandard
     except ImportError:
@@ -230,7 +239,7 @@ def _walk(top: str) -> Iterator[Source]:
 def _sos_dir(root: str) -> Iterator[Source]:
     """The journal files of a sosreport directory (symlinks may not leave it)."""
     top = os.path.realpath(root)
-    names = set()
+    names: set[str] = set()
     for here, _, files in os.walk(root):
         rel = os.path.relpath(here, root).replace(os.sep, "/")
         names.update(posixpath.normpath(f"{rel}/{f}") for f in files)
@@ -287,10 +296,10 @@ def _tar(path: str, shown: str | None = None) -> Iterator[Source]:
 
             chosen, context = sos.plan(root or name_of, set(names), read)
             for name in chosen:
-                m = member(name)
-                if m is not None:
-                    yield Source(name=f"{name_of}:{root}{name}", path=path, mtime=m.mtime,
-                                 member=m.name, context=context)
+                found = member(name)
+                if found is not None:
+                    yield Source(name=f"{name_of}:{root}{name}", path=path, mtime=found.mtime,
+                                 member=found.name, context=context)
     except (tarfile.TarError, OSError, EOFError) as exc:
         yield Source(name=name_of, path=path, mtime=0.0,
                      error=f"{name_of}: not a readable tar archive ({exc})")
@@ -400,7 +409,7 @@ class InputStream(io.RawIOBase):
     kept; `cut_off` then says why, and `newlines` how many lines came before.
     """
 
-    def __init__(self, inner: BinaryIO, path: str | None = None,
+    def __init__(self, inner: Readable, path: str | None = None,
                  limit: int | None = None) -> None:
         self._inner = inner
         self.path = path  # the file itself, when its bytes are not transformed (for mmap)
@@ -430,7 +439,7 @@ class InputStream(io.RawIOBase):
         if self.cut_off is not None:
             return b""
         try:  # read1: one decompression step, so a cut-off stream loses nothing before the cut
-            data = self._inner.read1(size)  # type: ignore[attr-defined]
+            data = self._inner.read1(size)
         except (EOFError, OSError, zlib.error, lzma.LZMAError) as exc:
             self.cut_off = str(exc) or type(exc).__name__
             return b""

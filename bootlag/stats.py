@@ -8,6 +8,10 @@ Two groupings answer different questions. The ``mode`` column says what armed
 a boot (``early-kdump``, ``kdump``; ``none`` if nothing did): comparisons of gaps
 use it. The **setup** says what a boot was set up to do (see `setup`), so that a
 boot that failed or never armed still belongs to a group: exposure uses it.
+
+Tables carry numbers and codes, never sentences: `compare`'s ``method`` is a key of
+`METHODS`, `problem_hosts`' ``kind``/``kinds`` keys of `PROBLEM_KINDS`; `bootlag.report`
+says them in words.
 """
 
 from __future__ import annotations
@@ -15,7 +19,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
+
+# Re-exported: the formatting helpers moved to bootlag.fmt; these names keep working.
+from .fmt import WHOLE_SECOND_FORMATS as WHOLE_SECOND_FORMATS
+from .fmt import gap_text as gap_text
+from .fmt import plural as plural
 
 SETUPS = ("early-kdump", "kdump", "none", "unknown")
 STATUSES = ("armed", "failed", "not-armed", "unknown")
@@ -26,10 +36,17 @@ _QUANTILES = {"median_s": 0.5, "p90_s": 0.9, "p99_s": 0.99}
 UNPROTECTED_AT = (10, 30)  # seconds after kernel start, for exposure's unprotected shares
 MIN_PAIRED_HOSTS_FOR_INTERVAL = 10
 
-
-def plural(count: int, noun: str) -> str:
-    """"1 boot", "2 boots"."""
-    return f"{count} {noun}{'s' * (count != 1)}"
+# `compare`'s ``method`` column: how a row's interval was made. Codes, not prose: the
+# report (`bootlag.report.METHOD_WORDS`) says them in words.
+METHODS = {
+    "hosts": "bootstrap over hosts, each resampled with all its boots",
+    "boots": "bootstrap over single boots (fewer than MIN_HOSTS_FOR_HOST_BOOTSTRAP hosts on a "
+             "side): host-to-host variation is not in the interval",
+    "too-few-hosts": "the paired row with fewer than MIN_PAIRED_HOSTS_FOR_INTERVAL hosts: "
+                     "point estimates, no interval",
+    "no-data": "a side has no exact gap (no host booted under both, for the paired row): "
+               "no difference, ratio or interval",
+}
 
 
 def _is(column: pd.Series, *values: object) -> pd.Series:
@@ -79,22 +96,6 @@ def regular(boots: pd.DataFrame) -> pd.DataFrame:
     (``capture_kernel`` counts them).
     """
     return boots[~_is(boots["capture_kernel"], True)]
-
-
-# journalctl outputs whose time stamps have whole seconds only (syslog files read as "short").
-WHOLE_SECOND_FORMATS = frozenset({"short", "short-iso", "short-full"})
-
-
-def gap_text(gap: float, clock: object, formats: object = None) -> str:
-    """A gap in seconds as the table shows it: "25.418" exact, "≥0.694" a wall-clock lower
-    bound, "≥27" one read from whole-second time stamps (`formats`: the ``format``
-    column), "-" none. No digits the clock did not have."""
-    if pd.isna(gap):
-        return "-"
-    if str(clock) == "monotonic":
-        return f"{gap:.3f}"
-    whole = set(str(formats).split(",")) <= WHOLE_SECOND_FORMATS
-    return f"≥{gap:.0f}" if whole else f"≥{gap:.3f}"
 
 
 def exact_gaps(boots: pd.DataFrame) -> pd.DataFrame:
@@ -170,11 +171,12 @@ def compare(boots: pd.DataFrame, baseline: str = "kdump", candidate: str = "earl
     ``candidate_s``, ``difference_s`` (baseline - candidate: seconds of exposure
     saved per boot) and ``ratio`` (baseline / candidate), each with ``*_low`` and
     ``*_high`` bounds of a percentile bootstrap interval at `confidence`; the
-    number of ``boots`` and ``hosts`` behind each side; and ``method``.
+    number of ``boots`` and ``hosts`` behind each side; and ``method``, a code of
+    `METHODS`: ``"hosts"``, ``"boots"``, ``"too-few-hosts"`` or ``"no-data"``.
 
     Boots of one host are alike, so hosts are resampled (with all their boots)
-    when each side has at least 5 hosts; with fewer, boots are resampled and
-    ``method`` says the interval ignores host-to-host variation.
+    when each side has at least 5 hosts (``method`` "hosts"); with fewer, boots are
+    resampled (``method`` "boots": the interval ignores host-to-host variation).
     """
     exact = exact_gaps(boots)
     sides = [exact[exact[by] == name] for name in (baseline, candidate)]
@@ -195,42 +197,41 @@ def _unpaired_row(name: str, sides: Sequence[pd.DataFrame], draws: Sequence[np.n
                   q: float, by_host: bool, confidence: float) -> dict:
     row = _counts(name, len(sides[0]), len(sides[1]), sides[0]["host"].nunique(),
                   sides[1]["host"].nunique())
-    if not (len(sides[0]) and len(sides[1])):
-        row["method"] = "not enough boots: a side has no exact gap"
+    if not (len(sides[0]) and len(sides[1])):  # a side's own figure, but no comparison
+        for key, side in zip(("baseline_s", "candidate_s"), sides, strict=True):
+            if len(side):
+                row[key] = float(np.quantile(side["gap_s"], q))
+        row["method"] = "no-data"
         return row
     base, cand = (float(np.quantile(side["gap_s"], q)) for side in sides)
     row.update(_estimates(base, cand, draws[0], draws[1], confidence))
-    row["method"] = ("bootstrap over hosts" if by_host else
-                     "bootstrap over boots (fewer than 5 hosts on a side: "
-                     "host-to-host variation is not in the interval)")
+    row["method"] = "hosts" if by_host else "boots"
     return row
 
 
 def _paired_row(pairs: pd.DataFrame, rng: np.random.Generator, resamples: int,
                 confidence: float) -> dict:
-    row = _counts("paired median", pairs["baseline_boots"].sum(),
-                  pairs["candidate_boots"].sum(), len(pairs), len(pairs))
+    row = _counts("paired median", int(pairs["baseline_boots"].sum()),
+                  int(pairs["candidate_boots"].sum()), len(pairs), len(pairs))
     if pairs.empty:
-        row["method"] = "no host has exact gaps on both sides"
+        row["method"] = "no-data"
         return row
     base = pairs["baseline_median_s"].to_numpy(dtype=float)
     cand = pairs["candidate_median_s"].to_numpy(dtype=float)
     ratios = _ratio(base, cand)
     row.update(baseline_s=float(np.median(base)), candidate_s=float(np.median(cand)),
                difference_s=float(np.median(base - cand)), ratio=float(np.median(ratios)))
-    method = ("medians over hosts of each host's median gaps, difference and ratio; ")
     if len(pairs) < MIN_PAIRED_HOSTS_FOR_INTERVAL:
-        row["method"] = (method + f"fewer than {MIN_PAIRED_HOSTS_FOR_INTERVAL} hosts booted "
-                         "under both: no interval")
+        row["method"] = "too-few-hosts"
         return row
     picks = rng.integers(0, len(pairs), size=(resamples, len(pairs)))
     _interval(row, "difference_s", np.median(base[picks] - cand[picks], axis=1), confidence)
     _interval(row, "ratio", np.median(ratios[picks], axis=1), confidence)
-    row["method"] = method + "bootstrap over those hosts"
+    row["method"] = "hosts"
     return row
 
 
-def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def _ratio(a: npt.ArrayLike, b: npt.ArrayLike) -> np.ndarray:
     """a / b, NaN where b is not positive (a gap of 0 s has no meaningful ratio)."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     return np.divide(a, b, out=np.full(np.broadcast(a, b).shape, np.nan), where=b > 0)
@@ -321,20 +322,38 @@ def paired_hosts(boots: pd.DataFrame, baseline: str = "kdump", candidate: str = 
     return pairs.sort_values("difference_s", ascending=False)
 
 
+# The kinds of problem host, worst first: `problem_hosts`' ``kind`` and ``kinds`` columns.
+PROBLEM_KINDS = {
+    "failed": "kdump set up, and arming failed in some boot",
+    "never-armed": "kdump set up (crashkernel=, a load), and some boot never armed",
+    "early-not-armed": "early kdump configured (rd.earlykdump) but a boot not armed early",
+    "no-kdump": "some boot never armed, with no sign of kdump set up",
+    "slow-kdump": "among the hosts still on plain kdump whose latest boot armed latest",
+}
+
+
 def problem_hosts(boots: pd.DataFrame, top: int = 5) -> pd.DataFrame:
-    """The hosts to look at first, worst first, with the reasons in plain words.
+    """The hosts to look at first, worst first, with what is wrong as codes and counts.
 
     A host is listed when a boot failed to arm, never armed (with or without
     kdump set up), or had early kdump configured (``rd.earlykdump``) without
     arming from the initramfs; so are the `top` hosts still on plain kdump, whose
     latest boot was armed by the kdump service, longest gap first: the ones
-    exposed longest today. Columns: ``boots``, ``failed``, ``not_armed``,
-    ``early_not_armed``, ``unknown`` (boots whose log misses the arming window),
+    exposed longest today.
+
+    Columns: ``boots``; counts of boots ``failed``, ``not_armed`` (every boot that
+    never armed), ``no_kdump`` (of those, the ones with no sign of kdump set up),
+    ``early_not_armed``, ``unknown`` (boots whose log misses the arming window);
     ``max_gap_s``, ``median_gap_s`` (exact gaps, seconds), ``last_boot`` (UTC),
     ``latest_status``, ``latest_mode``, ``latest_gap_s``, ``latest_clock`` and
     ``latest_format`` (the latest boot's; its gap is a lower bound where the clock
-    is "realtime"; the latest is by kernel start, else by position in the log)
-    and ``problems``.
+    is "realtime"; the latest is by kernel start, else by position in the log);
+    ``last_failure``, the failure texts of the host's latest boot that logged one
+    (``failures`` joined by "; " where the table has that column, else ``failure``; NA
+    when none); ``still_on_kdump`` (one of the `top`); ``kinds``, every kind of problem of the
+    host, comma-separated codes of `PROBLEM_KINDS` in its order, and ``kind``, the
+    first of them (the worst). `bootlag.report` says them in words.
+
     Worst first means: kdump set up but not protecting (failed or never armed;
     most such boots first), then early kdump configured but not arming early,
     then no kdump at all, then the latest boot's gap; capture-kernel boots are left out.
@@ -343,7 +362,7 @@ def problem_hosts(boots: pd.DataFrame, top: int = 5) -> pd.DataFrame:
     frame = frame.assign(setup=setup(frame))
     frame["failed"] = _is(frame["status"], "failed")
     frame["not_armed"] = _is(frame["status"], "not-armed")
-    frame["unprotected"] = frame["not_armed"] & ~_is(frame["setup"], "early-kdump", "kdump")
+    frame["no_kdump"] = frame["not_armed"] & ~_is(frame["setup"], "early-kdump", "kdump")
     frame["early_not_armed"] = (_is(frame["setup"], "early-kdump")
                                 & ~_is(frame["mode"], "early-kdump")
                                 & ~_is(frame["status"], "unknown"))
@@ -353,44 +372,60 @@ def problem_hosts(boots: pd.DataFrame, top: int = 5) -> pd.DataFrame:
               .groupby("host").tail(1).set_index("host"))
     hosts = frame.groupby("host").agg(
         boots=("status", "size"), failed=("failed", "sum"), not_armed=("not_armed", "sum"),
-        early_not_armed=("early_not_armed", "sum"), unknown=("unknown", "sum"),
-        unprotected=("unprotected", "sum"),
+        no_kdump=("no_kdump", "sum"), early_not_armed=("early_not_armed", "sum"),
+        unknown=("unknown", "sum"),
         max_gap_s=("exact_gap", "max"), median_gap_s=("exact_gap", "median"),
         last_boot=("kernel_start", "max"))
     latest = latest.reindex(hosts.index)
     for column in ("status", "mode", "gap_s", "clock", "format"):
         hosts[f"latest_{column}"] = latest[column]
+    hosts["last_failure"] = _last_failure(frame).reindex(hosts.index)
     on_kdump = hosts[_is(hosts["latest_mode"], "kdump") & hosts["latest_gap_s"].notna()]
     largest = on_kdump["latest_gap_s"].sort_values(ascending=False).index[:top]
+    hosts["still_on_kdump"] = hosts.index.isin(largest)
     flagged = hosts[(hosts[["failed", "not_armed", "early_not_armed"]].sum(axis=1) > 0)
-                    | hosts.index.isin(largest)].copy()
-    flagged["problems"] = [_reasons(row, host in largest) for host, row in flagged.iterrows()]
-    not_protecting = (flagged["failed"] + flagged["not_armed"] - flagged["unprotected"]).to_numpy()
+                    | hosts["still_on_kdump"]].copy()
+    kinds = _kinds(flagged)
+    flagged["kinds"] = pd.Series([",".join(k) for k in kinds], index=flagged.index,
+                                 dtype="string")
+    flagged["kind"] = pd.Series([k[0] for k in kinds], index=flagged.index, dtype="string")
+    not_protecting = (flagged["failed"] + flagged["not_armed"] - flagged["no_kdump"]).to_numpy()
     # np.lexsort sorts by its last key first: the kind of problem, then how many boots.
     order = np.lexsort((-flagged["latest_gap_s"].fillna(-1).to_numpy(),
-                        ~flagged["unprotected"].gt(0).to_numpy(),
+                        ~flagged["no_kdump"].gt(0).to_numpy(),
                         ~flagged["early_not_armed"].gt(0).to_numpy(),
                         -not_protecting, not_protecting == 0))
-    return flagged.iloc[order].drop(columns="unprotected")
+    return flagged.iloc[order]
 
 
-def _reasons(row: pd.Series, among_largest: bool) -> str:
-    reasons = []
-    of = f"of {plural(row['boots'], 'boot')}"
-    if row["failed"]:
-        reasons.append(f"arming failed in {row['failed']} {of}")
-    if row["not_armed"] > row["unprotected"]:
-        reasons.append(f"never armed in {row['not_armed'] - row['unprotected']} {of} although "
-                       "kdump was set up")
-    if row["unprotected"]:
-        reasons.append(f"no kdump set up in {row['unprotected']} {of}")
-    if row["early_not_armed"]:
-        reasons.append(f"early kdump configured but not armed early in "
-                       f"{row['early_not_armed']} {of}")
-    if among_largest:
-        gap = gap_text(row["latest_gap_s"], row["latest_clock"], row["latest_format"])
-        reasons.append(f"still on plain kdump: latest boot armed after {gap} s")
-    return "; ".join(reasons)
+def failure_text(boots: pd.DataFrame) -> pd.Series:
+    """Each boot's failures as one text, in time order, joined by "; ": the ``failures``
+    list column where the table has it, else ``failure``; NA where none was logged."""
+    if "failures" not in boots:
+        column = boots["failure"] if "failure" in boots else pd.Series(pd.NA, index=boots.index)
+        return column.astype("string")
+    texts = ["; ".join(str(t) for t in value) if isinstance(value, (list, tuple, np.ndarray))
+             and len(value) else pd.NA for value in boots["failures"]]
+    return pd.Series(texts, index=boots.index, dtype="string")
+
+
+def _last_failure(frame: pd.DataFrame) -> pd.Series:
+    """Per host, `failure_text` of its latest boot that logged a failure."""
+    texts = failure_text(frame)
+    logged = frame.assign(failure_text=texts)[texts.notna().to_numpy(dtype=bool)]
+    latest = (logged.sort_values("kernel_start", kind="stable", na_position="first")
+              .groupby("host").tail(1).set_index("host"))
+    return latest["failure_text"]
+
+
+def _kinds(hosts: pd.DataFrame) -> list[list[str]]:
+    """Per host (row), its kinds of problem in the order of `PROBLEM_KINDS`."""
+    has = {"failed": hosts["failed"].gt(0),
+           "never-armed": (hosts["not_armed"] - hosts["no_kdump"]).gt(0),
+           "early-not-armed": hosts["early_not_armed"].gt(0),
+           "no-kdump": hosts["no_kdump"].gt(0),
+           "slow-kdump": hosts["still_on_kdump"].astype(bool)}
+    return [[kind for kind in PROBLEM_KINDS if has[kind].iloc[i]] for i in range(len(hosts))]
 
 
 def phases(boots: pd.DataFrame) -> pd.DataFrame:
@@ -410,8 +445,8 @@ def phases(boots: pd.DataFrame) -> pd.DataFrame:
     out = out.assign(boot_s=out["kernel_s"] + out["initrd_s"] + out["userspace_s"])
     ends = np.column_stack([out["kernel_s"], out["kernel_s"] + out["initrd_s"], out["boot_s"]])
     which = (out["gap_s"].to_numpy()[:, None] > ends).sum(axis=1) if len(out) else []
-    out["armed_during"] = pd.Categorical.from_codes(np.asarray(which, dtype=int),
-                                                    categories=list(PHASES))
+    out["armed_during"] = pd.Categorical.from_codes(np.asarray(which, dtype=np.int64),
+                                                    categories=pd.Index(list(PHASES)))
     out["share_of_boot"] = out["gap_s"] / out["boot_s"]
     return out.reset_index(drop=True)
 
@@ -445,7 +480,10 @@ def over_time(boots: pd.DataFrame, freq: str = "W") -> pd.DataFrame:
     grouped = dated.groupby(period.rename("period"))
     out = pd.DataFrame({"boots": grouped.size(), "hosts": grouped["host"].nunique()})
     for name in SETUPS:
-        out[name] = grouped["setup"].apply(lambda s, n=name: int(s.eq(n).sum()))
+        def count(setups: pd.Series, name: str = name) -> int:
+            return int(setups.eq(name).sum())
+
+        out[name] = grouped["setup"].apply(count)
     out["armed_share"] = grouped["status"].apply(lambda s: _is(s, "armed").mean())
     exact = dated["gap_s"].where(is_exact(dated))
     out["median_s"] = exact.groupby(period.rename("period")).median()

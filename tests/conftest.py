@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+import gzip
+import hashlib
+import json
+import os
+import re
 import shutil
+from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from bootlag import synth
@@ -30,3 +38,84 @@ def fleet() -> list[synth.Boot]:
 def fleet_journal(fleet, tmp_path_factory) -> str:
     path = tmp_path_factory.mktemp("journal") / "fleet.journal"
     return synth.write_journal(synth.to_export(fleet), str(path))
+
+
+# --- the boots tables the engine refactor must not change ----------------------------------
+# Every table `scan` returns in the suite is compared with the one saved, for the same
+# input bytes and options, before the scan engine was rebuilt (tests/data/tables.json.gz);
+# `BOOTLAG_TABLES=record` saves them anew. Columns added since are not compared; paths of
+# pytest's temporary files are normalised.
+TABLES = Path(__file__).parent / "data" / "tables.json.gz"
+_TMP = re.compile(r"/tmp/pytest-of-[^/]+/pytest-\d+/[^/]+/|" + re.escape(str(Path.cwd())) + "/")
+_UNSAVED_MODULES = ("test_properties.py",)  # hypothesis draws new inputs each run
+
+
+def _rows(frame: pd.DataFrame) -> list[dict]:
+    rows = json.loads(frame.to_json(orient="records", date_format="iso", date_unit="us"))
+    return json.loads(_TMP.sub("", json.dumps(rows)))
+
+
+def _input_key(paths, year, tz) -> str | None:
+    """What a scan's table depends on: the names and bytes of its inputs, year and zone."""
+    from bootlag.sources import expand
+
+    digest = hashlib.sha1(repr((year, tz)).encode())
+    try:
+        for source in expand([paths] if isinstance(paths, (str, os.PathLike)) else paths):
+            digest.update(_TMP.sub("", source.name).encode() + b"\0")
+            with open(source.path, "rb") as f:
+                digest.update(hashlib.sha1(f.read()).digest())
+    except (OSError, Exception):  # a scan that is meant to fail
+        return None
+    return digest.hexdigest()
+
+
+@pytest.fixture(autouse=True)
+def unchanged_tables(request, monkeypatch):
+    if request.node.path.name in _UNSAVED_MODULES:
+        yield
+        return
+    mode = os.environ.get("BOOTLAG_TABLES", "check")
+    saved = _saved_tables()
+    from bootlag import scanner
+
+    scan = scanner.scan
+
+    def checked_scan(paths, *args, year=None, tz=None, **kwargs):
+        key = _input_key(paths, year, tz)
+        frame = scan(paths, *args, year=year, tz=tz, **kwargs)
+        if key is None:
+            return frame
+        rows = _rows(frame)
+        if mode == "record":
+            saved[key] = rows
+        elif key in saved:
+            before = saved[key]
+            assert len(rows) == len(before), f"{len(before)} boots before, {len(rows)} now"
+            for old, new in zip(before, rows, strict=True):
+                changed = {c: (v, new.get(c)) for c, v in old.items()
+                           if c not in _CHANGED_ON_PURPOSE and new.get(c) != v}
+                assert not changed, f"boots table changed: {changed}"
+        return frame
+
+    monkeypatch.setattr(scanner, "scan", checked_scan)
+    yield
+
+
+# Columns whose values an issue changed on purpose (each has its own regression test).
+_CHANGED_ON_PURPOSE: frozenset[str] = frozenset()
+
+
+@functools.cache
+def _saved_tables() -> dict[str, list[dict]]:
+    if not TABLES.exists():
+        return {}
+    with gzip.open(TABLES, "rt") as f:
+        return json.load(f)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if os.environ.get("BOOTLAG_TABLES") == "record":
+        TABLES.parent.mkdir(exist_ok=True)
+        with gzip.open(TABLES, "wt") as f:
+            json.dump(_saved_tables(), f, sort_keys=True)

@@ -1,15 +1,19 @@
 """The message catalogue (bootlag/events.py) against the real message variants.
 
-Every positive case is a line listed in ../shared/FACTS.md part A (sections 1.0-1.8, snippets
-S1-S9); the section is noted next to each group. Negative cases are lines that quote or resemble
-an arming line but must not count as one.
+Every positive case is a variant of a line documented in docs/formats.md ("Crash-kernel
+messages"), written here by hand; the source is noted next to each group. Negative cases
+are lines that quote or resemble an arming line but must not count as one.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import math
+
 import pytest
 
 from bootlag import events
+from bootlag.records import Armed, CommandLine, Failure, KernelRelease, Seconds, Startup
 
 ANY = object()  # detail not checked (the kind still is)
 
@@ -233,11 +237,11 @@ CASES = [
     case("kernel-command-line", "kernel", f"Kernel command line: {CMDLINE}", events.CMDLINE,
          CMDLINE),
     case("reserve-in-use", "kernel", "crashkernel reservation failed - memory is in use.",
-         events.RESERVE_FAILED),
+         events.RESERVE_FAILED, "crashkernel reservation failed - memory is in use."),
     case("reserve-no-area", "kernel", "crashkernel reservation failed - No suitable area found.",
-         events.RESERVE_FAILED),
+         events.RESERVE_FAILED, "crashkernel reservation failed - No suitable area found."),
     case("reserve-cannot-allocate", "kernel", "cannot allocate crashkernel (size:0x10000000)",
-         events.RESERVE_FAILED),
+         events.RESERVE_FAILED, "cannot allocate crashkernel (size:0x10000000)"),
     none("reserved-x86-S8", "kernel",
          "Reserving 160MB of memory at 688MB for crashkernel (System RAM: 2047MB)"),
     none("reserved-generic-S6", "kernel",
@@ -339,9 +343,46 @@ def test_classify(ident, message, kind, detail):
     assert event is not None, "not recognised"
     assert event.kind == kind
     if isinstance(detail, dict):
-        assert event.detail == pytest.approx(detail)
+        assert plain(event.detail) == pytest.approx(detail)
     elif detail is not ANY:
-        assert event.detail == detail
+        assert plain(event.detail) == detail
+
+
+def plain(detail):
+    """A typed detail in the cases' shorthand: (mode, loader), the text, phases, seconds."""
+    if isinstance(detail, Armed):
+        return (detail.mode, detail.loader)
+    if isinstance(detail, Failure):
+        return detail.text
+    if isinstance(detail, (KernelRelease, CommandLine)):
+        return dataclasses.astuple(detail)[0]
+    if isinstance(detail, Startup):
+        return {name.removesuffix("_s"): value
+                for name, value in dataclasses.asdict(detail).items() if not math.isnan(value)}
+    if isinstance(detail, Seconds):
+        return None if math.isnan(detail.value) else detail.value
+    return detail
+
+
+@pytest.mark.parametrize(("ident", "message", "by"), [
+    ("kdumpctl", "kdump: No memory reserved for crash kernel", "kdump-service"),
+    ("dracut-cmdline", "kdump: No memory reserved for crash kernel", "early-kdump"),
+    ("kdump", "kexec: failed to load early-kdump kernel", "early-kdump"),
+    ("kdumpctl", "kexec: failed to load kdump kernel", "kdump-service"),
+    ("systemd", "Failed to start kdump.service - Crash recovery kernel arming.", "kdump-service"),
+    ("kdump-tools", "Memory for crashkernel is not reserved", "kdump-service"),
+    ("kernel", "crashkernel reservation failed - No suitable area found.", "kernel"),
+])
+def test_a_failure_says_who_said_it(ident, message, by):
+    """Early kdump's own failures are not the kdump service's verdict (service_s)."""
+    event = events.classify(ident, message)
+    assert isinstance(event.detail, Failure) and event.detail.by == by
+
+
+def test_an_arming_says_where_in_the_boot_its_loader_runs():
+    early = events.classify("dracut-cmdline", "kexec: loaded early-kdump kernel")
+    late = events.classify("kdumpctl", "kexec: loaded kdump kernel")
+    assert (early.detail.phase, late.detail.phase) == ("initrd", "userspace")
 
 
 @pytest.mark.parametrize(("ident", "message"), NOT_ARMED)

@@ -141,10 +141,11 @@ def test_ecdf_steps_top_out_at_the_armed_share():
     assert one(ax, "top:early-kdump").get_text() == "75% of 4 armed; 1 failed"
     assert one(ax, "top:kdump").get_text() == "100% of 2 armed"
     # Median: the failed boot counts as never protected: (2 + 3) / 2, and the label says so.
-    assert one(ax, "median-text:early-kdump").get_text() == "median 2.5 s\n(failures = never)"
+    assert one(ax, "median-text:early-kdump").get_text() == (
+        "50% protected at 2.5 s\n(failures = never)")
     assert one(ax, "median:early-kdump").get_xdata().tolist() == [2.5, 2.5]
     assert one(ax, "median:early-kdump").get_ydata().tolist() == [0, 0.5]
-    assert one(ax, "median-text:kdump").get_text() == "median 15.0 s"  # no failures: no note
+    assert one(ax, "median-text:kdump").get_text() == "50% protected at 15.0 s"  # no failure
     assert ("left out: 1 with only a wall-clock lower bound; 1 of unknown status"
             in ax.get_xlabel())
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
@@ -566,3 +567,58 @@ def test_capture_kernel_boots_are_not_drawn_as_exposure():
     assert plot.gaps(frame).get_xlabel() == ""  # no "1 never armed" under the axis
     assert not by_gid(plot.over_time(frame.assign(kernel_start=pd.Timestamp(
         "2025-01-01", tz="UTC"))), "never")
+
+
+# -- failures at their time -------------------------------------------------------------------
+
+def with_failures(frame: pd.DataFrame, failures: list, times: list) -> pd.DataFrame:
+    """`frame` with the list columns ``failures`` and ``failures_s``, which `boots_frame`
+    (typed()) would drop: every failure text of a boot, and when each was logged."""
+    frame = frame.copy()
+    frame["failures"] = pd.Series(failures, index=frame.index, dtype=object)
+    frame["failures_s"] = pd.Series(times, index=frame.index, dtype=object)
+    return frame
+
+
+@pytest.fixture
+def failing_host() -> pd.DataFrame:
+    # db-03's last boot: the early load fails at 1.76 s, kdumpctl fails at 32.2 s, and the log
+    # goes on to 50 s (no "Startup finished": the bar is the log's span).
+    frame = boots_frame(
+        boot("db", 30.0, "kdump", "2025-01-18T13:00:00Z", rd_earlykdump=True, log_span_s=48.0),
+        boot("db", None, kernel_start="2025-01-23T13:00:00Z", status="failed",
+             rd_earlykdump=True, log_span_s=50.0, failure="early kdump: kexec failed"),
+        boot("db", None, kernel_start="2025-01-24T13:00:00Z", status="failed",
+             log_span_s=40.0, failure="kdump: no memory reserved"),
+    )
+    return with_failures(frame, [[], ["early: kexec failed", "kdumpctl failed"],
+                                 ["kdump: no memory reserved"]],
+                         [[], [1.76, 32.2], [float("nan")]])
+
+
+def test_timeline_crosses_a_failure_when_it_was_logged(failing_host):
+    ax = plot.timeline(failing_host, host="db")
+    # Both failures of the second boot at their times; the third's time is unknown: its
+    # cross stays at the end of its bar (the log's 40 s), as without the column.
+    assert np.asarray(one(ax, "never").get_offsets()).tolist() == [[1.76, 1], [32.2, 1],
+                                                                  [40.0, 2]]
+    assert [t.get_text() for t in by_gid(ax, "status-text")] == [
+        "failed: early: kexec failed; kdumpctl failed",
+        "failed: kdump: no memory reserved"]
+    assert "failed (2)" in [t.get_text() for t in ax.get_legend().get_texts()]  # boots
+
+
+def test_timeline_without_the_failure_columns_keeps_the_end_of_the_bar(failing_host):
+    ax = plot.timeline(failing_host.drop(columns=["failures", "failures_s"]), host="db")
+    assert np.asarray(one(ax, "never").get_offsets()).tolist() == [[50.0, 1], [40.0, 2]]
+    assert [t.get_text() for t in by_gid(ax, "status-text")] == [
+        "failed: early kdump: kexec failed", "failed: kdump: no memory reserved"]
+
+
+def test_timeline_failure_after_the_bar_writes_its_text_there():
+    frame = with_failures(boots_frame(boot("h", None, kernel_start="2025-01-01T00:00:00Z",
+                                           status="failed", kernel_s=1.0, userspace_s=9.0)),
+                          [["late failure"]], [[25.0]])
+    ax = plot.timeline(frame, host="h")
+    assert np.asarray(one(ax, "never").get_offsets()).tolist() == [[25.0, 0]]
+    assert one(ax, "status-text").xy == (25.0, -0.25)

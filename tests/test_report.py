@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
+import html
 import os
 import re
 import shutil
 import subprocess
+from html.parser import HTMLParser
 from pathlib import Path
 
 import matplotlib
@@ -14,10 +16,11 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.image
 import numpy as np
+import pandas as pd
 import pytest
 
 import bootlag
-from bootlag import report
+from bootlag import report, stats
 from tests.helpers import boot, boots_frame
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_logs"
@@ -40,22 +43,24 @@ def _fleet():
 
 def _figures(boots) -> list[str]:
     """The report's figure ids for `boots`: every chart, and the timelines it has hosts for."""
-    hosts = report._timeline_hosts(boots)
-    return [f for f, kind, _ in report.FIGURES if kind != "timeline" or f in hosts]
+    return [figure.id for figure in report.figures(boots)]
 
 
 def test_findings_state_the_answers():
     sentences = report.findings(_fleet())
     assert sentences[0] == "13 boots on 8 hosts: 12 armed, 1 failed."
-    assert sentences[1] == ("Boots armed by early kdump were protected after a median 2.2 s "
-                            "(p90 2.4 s), boots armed by the kdump service after 22.5 s "
-                            "(p90 27.0 s).")  # "late" armed by kdumpctl: kdump
+    # One headline median per mode, saying what it counts ("late" armed by kdumpctl: kdump).
+    assert sentences[1] == ("Median protection gap (the headline figure; exact gaps, by what "
+                            "armed the boot): 22.5 s for the 6 boots armed by the kdump service "
+                            "(p90 27.0 s), 2.2 s for the 5 boots armed by early kdump "
+                            "(p90 2.4 s).")
     assert sentences[2].startswith("Early kdump shortened the median gap by 20.3 s (95% interval")
     assert "10.2× shorter" in sentences[2]
-    assert "6 kdump boots and 5 early-kdump boots" in sentences[2]
     assert "too narrow" not in sentences[2]  # five hosts a side: hosts were resampled
+    # Savings of 18.0, 19.0, ... 21.6 s: the range is of the savings, and says so.
     assert sentences[3] == ("On the 5 hosts that booted both ways, each host's median gap fell "
-                            "by 19.8 s at the median (from 18.0 s to 21.6 s).")
+                            "by 19.8 s at the median (the hosts' savings ranged from 18.0 s to "
+                            "21.6 s).")
     assert sentences[4].startswith("2 hosts need a look: <script>alert(1)</script> (arming")
     assert "late (early kdump configured but not armed early in 1 of 1 boot;" in sentences[4]
     assert sentences[5].startswith("1 boot armed with only a wall-clock time: its gap is a lower "
@@ -67,10 +72,78 @@ def test_findings_in_the_singular_and_when_early_kdump_is_slower():
                         boot("c", status="failed"))
     sentences = report.findings(frame)
     assert sentences[0] == "3 boots on 3 hosts: 2 armed, 1 failed."
+    assert "10.0 s for the 1 boot armed by the kdump service" in sentences[1]
     assert sentences[2].startswith("Early kdump lengthened the median gap by 8.0 s")
-    assert "1.8× longer" in sentences[2] and "1 kdump boot and 1 early-kdump boot" in sentences[2]
+    assert "1.8× longer" in sentences[2]
     assert "interval leaves out host-to-host variation" in sentences[2]
     assert sentences[3] == "1 host needs a look: c (arming failed in 1 of 1 boot)."
+
+
+def test_undated_boots_are_counted_among_the_boots_not_added_to_them():
+    frame = boots_frame(boot("a", 10.0, kernel_start="2025-01-02T00:00:00Z"),
+                        boot("a", 11.0, kernel_start="2025-01-05T00:00:00Z"),
+                        boot("b", 2.0, mode="early-kdump"))  # short-monotonic: no date
+    assert report.findings(frame)[0] == ("3 boots on 2 hosts from 2025-01-02 to 2025-01-05 (1 of "
+                                         "them with no calendar date): 3 armed.")
+
+
+def test_one_switched_host_and_savings_of_both_signs():
+    one = boots_frame(boot("a", 20.0), boot("a", 5.0, mode="early-kdump"))
+    assert ("On a, the one host that booted both ways, the median gap fell by 15.0 s."
+            in report.findings(one))
+    mixed = boots_frame(boot("a", 20.0), boot("a", 5.0, mode="early-kdump"),
+                        boot("b", 4.0), boot("b", 6.0, mode="early-kdump"),
+                        boot("c", 30.0), boot("c", 3.0, mode="early-kdump"))
+    assert ("On the 3 hosts that booted both ways, each host's median gap fell by 15.0 s at the "
+            "median (from a rise of 2.0 s to a saving of 27.0 s).") in report.findings(mixed)
+
+
+def test_only_one_mode_still_gets_its_headline_median():
+    frame = boots_frame(boot("a", 10.0), boot("b", 30.0))
+    assert report.findings(frame)[1] == (
+        "Median protection gap (the headline figure; exact gaps, by what armed the boot): 20.0 s "
+        "for the 2 boots armed by the kdump service (p90 28.0 s); no boot armed by early kdump "
+        "has an exact gap.")
+
+
+def test_the_other_medians_say_what_they_count(sample_boots):
+    shown = report.display_tables(report.tables(sample_boots))
+    # The sample fleet's three kdump medians: 25.6 s by mode (the headline), 25.4 s by setup
+    # (db-03's late boots count as early-kdump set-ups) and 25.4 s, the median of the five
+    # switched hosts' medians.
+    assert "25.6 s for the 33 boots armed by the kdump service" in report.findings(sample_boots)[1]
+    assert shown["exposure"].table.loc["kdump", "median"] == "25.4 s"
+    assert ("The median here counts boots by setup (kdump: 25.4 s); the headline kdump median of "
+            "the findings counts the boots the kdump service armed (25.6 s).") \
+        in shown["exposure"].note
+    comparison = shown["comparison"].table
+    assert comparison.loc["median of boots (headline)", "kdump"] == "25.6 s"
+    assert comparison.loc["per host (paired)", "kdump"] == "25.4 s"
+    assert "medians of the hosts' own medians" in shown["comparison"].note
+
+
+def test_method_and_problem_codes_in_words():
+    assert report.method_words("median", "hosts") == "bootstrap over hosts"
+    assert report.method_words("p90", "boots").startswith("bootstrap over boots (fewer than 5")
+    assert report.method_words("paired median", "too-few-hosts").endswith(
+        "fewer than 10 hosts booted both ways: no interval")
+    frame = boots_frame(
+        boot("slow", 90.0), boot("slow", 80.0),
+        boot("broken", 20.0), boot("broken", status="failed"),
+        boot("silent", status="not-armed"),
+        boot("late", 30.0, rd_earlykdump=True),
+        boot("bare", status="not-armed", crashkernel=None),
+        boot("db", 30.0, rd_earlykdump=True), boot("db", status="failed", rd_earlykdump=True),
+    )
+    words = report.problem_words(stats.problem_hosts(frame, top=1))
+    assert words.to_dict() == {
+        "broken": "arming failed in 1 of 2 boots",
+        "db": "arming failed in 1 of 2 boots; early kdump configured but not armed early in 2 of "
+              "2 boots",
+        "silent": "never armed in 1 of 1 boot although kdump was set up",
+        "late": "early kdump configured but not armed early in 1 of 1 boot",
+        "bare": "no kdump set up in 1 of 1 boot",
+        "slow": "still on plain kdump: latest boot armed after 80.000 s"}
 
 
 def test_capture_kernel_boots_are_counted_apart():
@@ -87,7 +160,14 @@ def test_html_is_one_self_contained_page_with_every_chart():
     page = report.html(_fleet())
     assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
     ids = re.findall(r"<figure id='chart-([\w-]+)'>", page)
-    assert ids == _figures(_fleet()) == [figure for figure, _, _ in report.FIGURES]
+    # Every chart; the timelines of the switched host (h4: the largest saving) and of one host
+    # per kind of problem: the failed one and "late", set up for early kdump but armed late.
+    assert ids == _figures(_fleet()) == ["gaps", "ecdf", "hosts", "over-time",
+                                         "timeline-switched", "timeline-failed",
+                                         "timeline-early-not-armed"]
+    assert report._timeline_hosts(_fleet()) == {"switched": "h4",
+                                                "failed": "<script>alert(1)</script>",
+                                                "early-not-armed": "late"}
     images = re.findall(r"src='data:image/png;base64,([^']+)'", page)
     assert len(images) == len(ids)
     assert all(base64.b64decode(i).startswith(b"\x89PNG") for i in images)
@@ -102,7 +182,7 @@ def test_html_is_one_self_contained_page_with_every_chart():
 
 def test_every_boot_is_listed_with_its_status(sample_boots):
     page = report.html(sample_boots)
-    every = page.split("<h2>Every boot</h2>")[1].split("</table>")[0]
+    every = page.split("id='every-boot'>Every boot</h2>")[1].split("</table>")[0]
     assert every.count("<tr>") == len(sample_boots) + 1
     for status in ("failed", "not-armed"):
         assert every.count(f">{status}<") == int(sample_boots["status"].eq(status).sum())
@@ -114,7 +194,7 @@ def test_markdown_links_the_charts_it_wrote(tmp_path):
     written = report.write(_fleet(), tmp_path / "review.md")
     text = written[0].read_text()
     links = re.findall(r"!\[[\w-]+\]\(([^)]+)\)", text)
-    assert len(links) == len(report.FIGURES) and len(written) == len(links) + 1
+    assert len(links) == len(_figures(_fleet())) and len(written) == len(links) + 1
     for link in links:
         assert (tmp_path / link).read_bytes().startswith(b"\x89PNG")
     assert "| host | kdump boots |" in text
@@ -201,3 +281,113 @@ def test_report_renders_in_headless_chromium(tmp_path, sample_boots):
         assert near.sum() > 500, f"colour {colour} barely on the page"
     if os.environ.get("BOOTLAG_KEEP_SCREENSHOT"):
         shutil.copy(shot, os.environ["BOOTLAG_KEEP_SCREENSHOT"])
+
+
+class _Page(HTMLParser):
+    """Every tag, attribute, id and in-page link of an HTML page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: set[str] = set()
+        self.attributes: set[str] = set()
+        self.ids: list[str] = []
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.add(tag)
+        for name, value in attrs:
+            self.attributes.add(name)
+            if name == "id":
+                self.ids.append(value)
+            if name == "href":
+                self.links.append(value)
+
+
+def _parsed(page: str) -> _Page:
+    parser = _Page()
+    parser.feed(page)
+    return parser
+
+
+def test_html_contents_link_every_section_and_chart():
+    page = report.html(_fleet())
+    parsed = _parsed(page)
+    assert len(parsed.ids) == len(set(parsed.ids))  # anchors are unique
+    assert parsed.links and all(link.startswith("#") for link in parsed.links)
+    assert {link[1:] for link in parsed.links} <= set(parsed.ids)  # no link goes nowhere
+    headings = re.findall(r"<h[23] id='([^']+)'>", page)
+    assert [link[1:] for link in parsed.links] == headings  # and every heading is listed
+    assert "what-does-early-kdump-buy-by-what-loaded-the-crash-kernel-exact-gaps" in headings
+    assert "timeline-late-early-kdump-configured-but-armed-late" in headings
+
+
+def test_markdown_contents_use_the_anchors_wikis_make(tmp_path):
+    text = report.write(_fleet(), tmp_path / "review.md")[0].read_text()
+    contents = text.split("## Contents")[1].split("## Findings")[0]
+    links = re.findall(r"\]\(#([^)]+)\)", contents)
+    headings = re.findall(r"^#{2,3} (.+)$", text, flags=re.M)
+    # GitHub's and GitLab's rule: lower case, punctuation dropped, spaces to hyphens.
+    shown = [html.unescape(h.replace("\\", "")) for h in headings if h != "Contents"]
+    expected = [re.sub(r"[^\w\- ]", "", h.lower()).replace(" ", "-") for h in shown]
+    assert links == expected
+    assert "how-exposed-is-the-fleet-by-what-each-boot-was-set-up-for" in links
+
+
+def test_the_sample_report_has_a_timeline_for_each_kind_of_problem_host(sample_boots):
+    # The sample fleet (README): edge-01's arming fails, lab-01 never arms, db-03 has
+    # rd.earlykdump without the early-kdump module, app-02 is the slowest on plain kdump.
+    assert report._timeline_hosts(sample_boots) == {
+        "switched": "db-01", "failed": "edge-01", "never-armed": "lab-01",
+        "early-not-armed": "db-03", "slow-kdump": "app-02"}
+    db03 = next(f for f in report.figures(sample_boots) if f.options.get("host") == "db-03")
+    assert db03.id == "timeline-early-not-armed" and "rd.earlykdump" in db03.caption
+    problems = report.display_tables(report.tables(sample_boots))["problem_hosts"].table
+    assert problems.loc["db-03", "last failure logged"] == (  # every failure of that boot
+        "kexec: failed to load early-kdump kernel; kexec: failed to load kdump kernel; "
+        "Starting kdump: [FAILED]; Failed to start Crash recovery kernel arming.")
+    assert problems.loc["lab-01", "last failure logged"] == ""  # never armed, nothing logged
+
+
+def test_every_boot_lists_every_failure_with_its_time(tmp_path):
+    frame = boots_frame(boot("db", status="failed", failure="early: kexec failed"),
+                        boot("ok", 20.0), boot("ok2", 2.0, mode="early-kdump"))
+    frame["failures"] = pd.Series([["early: kexec failed", "kdumpctl failed"], [], []],
+                                  index=frame.index, dtype=object)
+    frame["failures_s"] = pd.Series([[1.76, float("nan")], [], []], index=frame.index,
+                                    dtype=object)
+    assert report.failure_texts(frame) == ["early: kexec failed (at 1.76 s); kdumpctl failed",
+                                           "", ""]
+    text = report.markdown(frame)
+    every = text.split("## Every boot")[1].split("##")[0]
+    assert "| early: kexec failed (at 1.76 s); kdumpctl failed |" in every
+    # Without the list columns: the first failure, as before.
+    assert report.failure_texts(frame.drop(columns=["failures", "failures_s"]))[0] == (
+        "early: kexec failed")
+
+
+def test_html_makes_no_markup_of_any_log_text():
+    hostile = "<img src=x onerror=alert(1)><script>alert(2)</script><a href='javascript:x'>"
+    frame = boots_frame(boot(hostile, status="failed", failure=hostile, note=hostile),
+                        boot("ok", 20.0), boot("ok2", 2.0, mode="early-kdump"))
+    frame["failures"] = pd.Series([[hostile], [], []], index=frame.index, dtype=object)
+    frame.attrs["inputs"] = [{"source": hostile, "format": "json", "skipped": 0,
+                              "error": hostile}]
+    page = report.html(frame, title=hostile)
+    parsed = _parsed(page)
+    assert parsed.tags <= {"html", "head", "meta", "title", "style", "body", "h1", "h2", "h3",
+                           "p", "nav", "ul", "li", "a", "table", "thead", "tbody", "tr", "th",
+                           "td", "figure", "img", "figcaption", "code"}
+    assert "script" not in parsed.tags
+    assert not [a for a in parsed.attributes if a.startswith("on")]
+    assert all(link.startswith("#") for link in parsed.links)
+    assert page.count("&lt;script&gt;") >= 5  # title, host, failure, note, source, error
+
+
+def test_text_fits_the_terminal_it_is_given(sample_boots):
+    # COLUMNS=60: the summary tables used to run to 224 characters.
+    wide = report.text(sample_boots)
+    assert max(len(line) for line in wide.splitlines()) > 150
+    narrow = report.text(sample_boots, width=60)
+    assert max(len(line) for line in narrow.splitlines()) <= 60
+    for word in ("db-03", "97%", "25.6 s", "kexec: failed to load early-kdump", "never armed"):
+        assert word in narrow

@@ -88,8 +88,8 @@ def test_compare_constant_groups_have_exact_answers():
     assert median["difference_s"] == median["difference_s_low"] == median["difference_s_high"] == 18
     assert median["ratio"] == median["ratio_low"] == median["ratio_high"] == 10
     assert (median["baseline_boots"], median["candidate_hosts"]) == (10, 5)
-    assert median["method"] == "bootstrap over hosts"
-    assert table.loc["paired median", "method"].startswith("no host")
+    assert median["method"] == "hosts"
+    assert table.loc["paired median", "method"] == "no-data"  # no host booted both ways
 
 
 def test_compare_interval_covers_the_estimate_and_is_reproducible():
@@ -122,14 +122,15 @@ def test_compare_with_few_hosts_resamples_boots_and_says_so():
     frame = _two_modes({"k": [10.0, 20.0, 30.0]}, {"e": [1.0, 2.0, 3.0]})
     row = stats.compare(frame, resamples=100).loc["median"]
     assert row["difference_s"] == 18.0
-    assert "host-to-host variation is not in the interval" in row["method"]
+    assert row["method"] == "boots"  # one host a side: single boots were resampled
 
 
 def test_compare_with_an_empty_side_gives_no_numbers():
     frame = _two_modes({"k": [10.0]}, {})
     row = stats.compare(frame, resamples=50).loc["median"]
     assert np.isnan(row["difference_s"]) and row["candidate_boots"] == 0
-    assert "no exact gap" in row["method"]
+    assert row["baseline_s"] == 10.0 and np.isnan(row["candidate_s"])  # its own figure stays
+    assert row["method"] == "no-data"
 
 
 def test_compare_ignores_wall_clock_lower_bounds():
@@ -167,13 +168,13 @@ def test_paired_hosts_and_the_paired_median():
     paired = stats.compare(frame, resamples=300).loc["paired median"]
     assert paired["difference_s"] == 21.0 and paired["baseline_hosts"] == 5
     assert np.isnan(paired["difference_s_low"])  # five hosts: no interval
-    assert paired["method"].endswith("fewer than 10 hosts booted under both: no interval")
+    assert paired["method"] == "too-few-hosts"
     more = boots_frame(*rows, *[boot(f"x{i}", g, mode=m) for i in range(5)
                                 for g, m in ((30.0, "kdump"), (3.0, "early-kdump"))])
     paired = stats.compare(more, resamples=300).loc["paired median"]
     assert paired["baseline_hosts"] == 10 and paired["difference_s"] == 25.0
     assert 19.0 <= paired["difference_s_low"] <= 25.0 <= paired["difference_s_high"] <= 27.0
-    assert paired["method"].endswith("bootstrap over those hosts")
+    assert paired["method"] == "hosts"
 
 
 def test_paired_hosts_with_no_switch_is_empty_with_its_columns():
@@ -194,13 +195,13 @@ def test_problem_hosts_worst_first_with_reasons():
     table = stats.problem_hosts(frame, top=1)
     assert list(table.index) == ["broken", "silent", "late", "bare", "slow"]
     assert (table.loc["slow", "latest_mode"], table.loc["slow", "latest_gap_s"]) == ("kdump", 80)
-    assert table.loc["broken", "problems"] == "arming failed in 1 of 2 boots"
-    assert table.loc["silent", "problems"] == (
-        "never armed in 1 of 1 boot although kdump was set up")
-    assert table.loc["late", "problems"] == (
-        "early kdump configured but not armed early in 1 of 1 boot")
-    assert table.loc["bare", "problems"] == "no kdump set up in 1 of 1 boot"
-    assert table.loc["slow", "problems"] == "still on plain kdump: latest boot armed after 80.000 s"
+    assert table["kind"].tolist() == ["failed", "never-armed", "early-not-armed", "no-kdump",
+                                      "slow-kdump"]
+    assert table["kinds"].tolist() == table["kind"].tolist()  # one kind each
+    assert table["still_on_kdump"].tolist() == [False, False, False, False, True]
+    assert table.loc["bare", ["not_armed", "no_kdump"]].tolist() == [1, 1]
+    assert table.loc["silent", ["not_armed", "no_kdump"]].tolist() == [1, 0]
+    assert "problems" not in table  # words are the report's: report.problem_words
     assert (table.loc["slow", "max_gap_s"], table.loc["slow", "median_gap_s"]) == (90.0, 85.0)
 
 
@@ -300,8 +301,8 @@ def test_problem_hosts_list_hosts_still_on_kdump_by_their_latest_boot():
     )
     table = stats.problem_hosts(frame)
     assert list(table.index) == ["text", "steady"]  # "switched" is fine now
-    assert table.loc["text", "problems"] == (
-        "still on plain kdump: latest boot armed after ≥25.000 s")
+    assert table.loc["text", "kinds"] == "slow-kdump" and table.loc["text", "still_on_kdump"]
+    assert table.loc["text", ["latest_gap_s", "latest_clock"]].tolist() == [25.0, "realtime"]
 
 
 @pytest.mark.parametrize(("gap", "clock", "formats", "shown"), [
@@ -314,3 +315,97 @@ def test_problem_hosts_list_hosts_still_on_kdump_by_their_latest_boot():
 ])
 def test_gap_text_shows_no_digits_the_clock_did_not_have(gap, clock, formats, shown):
     assert stats.gap_text(gap, clock, formats) == shown
+
+
+def test_a_host_with_several_problems_lists_every_kind_worst_first():
+    # db-03 in the sample fleet: rd.earlykdump set, armed late by kdumpctl, then a failure.
+    frame = boots_frame(boot("db", 30.0, rd_earlykdump=True),
+                        boot("db", status="failed", rd_earlykdump=True),
+                        boot("db", status="not-armed"))
+    row = stats.problem_hosts(frame).loc["db"]
+    assert row["kinds"] == "failed,never-armed,early-not-armed"
+    assert row["kind"] == "failed"
+    assert (row["failed"], row["not_armed"], row["early_not_armed"]) == (1, 1, 2)
+
+
+def test_method_codes_are_documented():
+    frame = _two_modes({"k": [10.0]}, {"e": [1.0]})
+    codes = set(stats.compare(frame, resamples=10)["method"])
+    assert codes <= set(stats.METHODS) and codes
+
+
+def test_formatting_helpers_keep_their_stats_names():
+    from bootlag import fmt
+
+    assert stats.gap_text is fmt.gap_text and stats.plural is fmt.plural
+    assert stats.WHOLE_SECOND_FORMATS is fmt.WHOLE_SECOND_FORMATS
+
+
+def test_formatting_imports_nothing_heavy_and_reads_alike():
+    import subprocess
+    import sys
+
+    from bootlag import fmt, report
+
+    # bootlag scan formats its table with these before anything else is loaded.
+    loaded = subprocess.run([sys.executable, "-c", "import sys, bootlag.fmt; "
+                             "print(sorted({'pandas', 'numpy'} & set(sys.modules)))"],
+                            capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "[]"
+    assert report.aligned is fmt.aligned  # bootlag.cli imports it from there
+    assert [fmt.plural(n, "boot") for n in (0, 1, 2)] == ["0 boots", "1 boot", "2 boots"]
+    assert fmt.plural(1, "host") == "1 host" and fmt.plural(6, "host") == "6 hosts"
+    assert fmt.plural(2, "boot of a capture kernel", "boots of a capture kernel") == (
+        "2 boots of a capture kernel")
+    assert [fmt.seconds(v) for v in (25.418, np.nan, pd.NA, None)] == ["25.4 s", "-", "-", "-"]
+    assert [fmt.percent(v) for v in (0.971429, 0.0, np.nan)] == ["97%", "0%", "-"]
+    assert fmt.gap_text(pd.NA, "monotonic") == "-"
+    assert fmt.aligned([["host", "gap_s"], ["db-03", "1.760"], ["a", "25.418"]],
+                       [False, True]) == "host    gap_s\ndb-03   1.760\na      25.418"
+
+
+def test_problem_hosts_say_the_last_failure_logged():
+    day = pd.Timestamp("2025-01-01", tz="UTC")
+    frame = boots_frame(
+        boot("db", status="failed", failure="old", kernel_start=day),
+        boot("db", status="failed", failure="early load failed",
+             kernel_start=day + pd.Timedelta(days=2)),
+        boot("db", 30.0, kernel_start=day + pd.Timedelta(days=1)),
+        boot("ok", 20.0, kernel_start=day),
+    )
+    assert stats.problem_hosts(frame, top=0).loc["db", "last_failure"] == "early load failed"
+    # With every failure of a boot (the list column), all of the latest boot's, in order.
+    frame["failures"] = pd.Series([["old"], ["early load failed", "kdumpctl failed"], [], []],
+                                  index=frame.index, dtype=object)
+    assert stats.failure_text(frame).tolist()[:2] == ["old", "early load failed; kdumpctl failed"]
+    assert stats.problem_hosts(frame, top=0).loc["db", "last_failure"] == (
+        "early load failed; kdumpctl failed")
+    assert stats.problem_hosts(boots_frame()).empty
+
+
+def test_aligned_fits_a_width_by_wrapping_words_or_one_block_per_row():
+    from bootlag import fmt
+
+    cells = [["host", "boots", "problems"],
+             ["db-03", "6", "arming failed in 1 of 6 boots; early kdump configured but not "
+                            "armed early in 6 of 6 boots"],
+             ["lab-01", "6", ""]]
+    right = [False, True, False]
+    assert fmt.aligned(cells, right, width=200) == fmt.aligned(cells, right)  # it fits
+    assert fmt.aligned(cells, right, width=60) == (
+        "host    boots  problems\n"
+        "db-03       6  arming failed in 1 of 6 boots; early kdump\n"
+        "               configured but not armed early in 6 of 6\n"
+        "               boots\n"
+        "lab-01      6")
+    assert fmt.aligned(cells, right, width=30) == (
+        "host      db-03\n"
+        "boots     6\n"
+        "problems  arming failed in 1\n"
+        "          of 6 boots; early\n"
+        "          kdump configured but\n"
+        "          not armed early in 6\n"
+        "          of 6 boots\n"
+        "\n"
+        "host      lab-01\n"
+        "boots     6")

@@ -1,73 +1,136 @@
-"""Format readers and the sniffer that picks one from a file's first bytes.
+"""The format registry: every format bootlag reads, how it is recognised, and its reader.
 
-Each reader takes the decompressed byte stream of one source and yields
-`bootlag.records.Record` values for the entries that matter. Adding a format
-means adding a reader and a line in `sniff`.
+One `Family` per reader (text, json, export, verbose, binary journal), each
+with the `Format` entries it reads: the name ``journalctl -o`` gives it, the
+clock it carries and at what resolution, whether its times are local, and
+whether a large file can be read in parts. Everything that lists formats
+(the statistics' display rules, the sniffer, file splitting, the fuzzer,
+the round-trip tests and the README's table) derives from `FAMILIES`.
+
+Every reader has the same signature (`Reader`): the decompressed stream of
+one source, the `ReadOptions`, and the `SourceInfo` it fills in; it yields
+`bootlag.records.Record` values. ``CONTRIBUTING.md`` says how to add one.
 """
 
 from __future__ import annotations
 
 import io
-import mmap
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Protocol
 
-from ..records import BootlagError, Record
+from ..records import OFFSET, BootlagError, Record
 from ..sources import InputStream
-from .common import SourceInfo
+from .common import ReadOptions, SourceInfo
 from .fields import read_export, read_json, read_verbose
-from .journal import read_journal
-from .text import TextReader, has_timestamp
+from .journal import SIGNATURE, read_journal
+from .text import read_text, text_style
 
-__all__ = ["ReadOptions", "SourceInfo", "read_bytes", "reader_for", "sniff"]
+__all__ = ["FAMILIES", "FORMATS", "Family", "Format", "ReadOptions", "SourceInfo",
+           "read_bytes", "read_stream", "recognise", "sniff"]
 
-_EXPORT_FIELD = re.compile(rb"^(?:__CURSOR|__REALTIME_TIMESTAMP|__MONOTONIC_TIMESTAMP|_BOOT_ID)=")
-_VERBOSE_HEAD = re.compile(r"^\S.* \[s=[0-9a-f]{32};i=[0-9a-f]+;b=[0-9a-f]{32};m=")
-_SNIFF_LINES = 200
+MONOTONIC, REALTIME, BOTH = "monotonic", "realtime", "both"
+
+
+class Reader(Protocol):
+    def __call__(self, stream: InputStream, options: ReadOptions,
+                 info: SourceInfo) -> Iterator[Record]: ...
 
 
 @dataclass(frozen=True)
-class ReadOptions:
-    """How to read wall-clock text: `year` of the last line, IANA `tz` of the text."""
+class Format:
+    """One output format, as ``journalctl -o NAME`` (or a collector) writes it."""
 
-    year: int | None = None
-    tz: str | None = None
-    mtime: float = 0.0
+    name: str
+    clock: str  # MONOTONIC, REALTIME, or BOTH (each entry has both clocks)
+    resolution_s: float  # the finest step its time stamps show
+    local_time: bool = False  # wall-clock text without a UTC offset: read in --tz
+    splittable: bool = False  # a large plain file can be read in line-aligned parts
 
 
-def sniff(head: bytes) -> str:
-    """The format family of a file from its first bytes.
+@dataclass(frozen=True)
+class Family:
+    """The formats one reader reads, and how a file of theirs is recognised."""
 
-    One of ``export``, ``json``, ``verbose``, ``text``, or a reason it cannot
-    be read: ``empty``, ``binary-journal``, ``tar``, ``binary``, ``no-timestamps``.
-    """
-    if not head.strip():
-        return "empty"
-    if head.startswith(b"LPKSHHRH"):
-        return "binary-journal"
-    if len(head) > 262 and head[257:262] == b"ustar":
-        return "tar"
-    lines = head.split(b"\n")[:_SNIFF_LINES]
-    for raw in lines:
+    name: str
+    recognise: Callable[[bytes], str | None]  # a format's name from a file's head, else None
+    read: Reader
+    formats: tuple[Format, ...]
+    positions: str = "line"  # what its records' positions count: "line" or "offset"
+
+
+_SNIFF_LINES = 200
+_EXPORT_FIELD = re.compile(rb"^(?:__CURSOR|__REALTIME_TIMESTAMP|__MONOTONIC_TIMESTAMP|_BOOT_ID)=")
+_VERBOSE_HEAD = re.compile(rb"^\S.* \[s=[0-9a-f]{32};i=[0-9a-f]+;b=[0-9a-f]{32};m=")
+_JSON_STARTS = {b"\x1e{": "json-seq", b"data: {": "json-sse", b"{": "json"}
+
+
+def _lines(head: bytes) -> list[bytes]:
+    return head.split(b"\n")[:_SNIFF_LINES]
+
+
+def _first_entry_line(head: bytes) -> bytes:
+    """The first line that is neither blank nor a ``-- `` comment of journalctl."""
+    for raw in _lines(head):
         stripped = raw.strip()
-        if not stripped or stripped.startswith(b"-- "):
-            continue
-        if _EXPORT_FIELD.match(raw):
-            return "export"
-        if stripped.startswith((b"{", b"\x1e{", b"data: {")):
-            return "json"
-        if _VERBOSE_HEAD.match(raw.decode("utf-8", "replace")):
-            return "verbose"
-        break
-    text_lines = [raw.decode("utf-8", "replace") for raw in lines]
-    if any(has_timestamp(line) for line in text_lines):
-        return "text"
-    if head.count(b"\x00") > len(head) // 100:
-        return "binary"
-    return "no-timestamps"
+        if stripped and not stripped.startswith(b"-- "):
+            return raw
+    return b""
 
+
+def _journal(head: bytes) -> str | None:
+    return "journal" if head.startswith(SIGNATURE) else None
+
+
+def _export(head: bytes) -> str | None:
+    return "export" if _EXPORT_FIELD.match(_first_entry_line(head)) else None
+
+
+def _json(head: bytes) -> str | None:
+    line = _first_entry_line(head).strip()
+    if line == b"{":
+        return "json-pretty"
+    return next((name for start, name in _JSON_STARTS.items() if line.startswith(start)), None)
+
+
+def _verbose(head: bytes) -> str | None:
+    return "verbose" if _VERBOSE_HEAD.match(_first_entry_line(head)) else None
+
+
+def _text(head: bytes) -> str | None:
+    return next((style for raw in _lines(head)
+                 if (style := text_style(raw.decode("utf-8", "replace")))), None)
+
+
+_US, _S = 1e-6, 1.0
+
+# In the order they are tried: a file is of the first family that recognises it.
+# The binary signature is unambiguous; export, json and verbose are told apart by
+# their first entry line; text comes last, as any line with a time stamp will do.
+FAMILIES: tuple[Family, ...] = (
+    Family("journal", _journal, read_journal, (Format("journal", BOTH, _US),), positions=OFFSET),
+    Family("export", _export, read_export, (Format("export", BOTH, _US),)),
+    Family("json", _json, read_json, (
+        Format("json", BOTH, _US, splittable=True),
+        Format("json-pretty", BOTH, _US),
+        Format("json-seq", BOTH, _US),
+        Format("json-sse", BOTH, _US),
+    )),
+    Family("verbose", _verbose, read_verbose, (Format("verbose", BOTH, _US),)),
+    Family("text", _text, read_text, (
+        Format("short-monotonic", MONOTONIC, _US),
+        Format("short-delta", MONOTONIC, _US),
+        Format("short-iso-precise", REALTIME, _US),
+        Format("short-unix", REALTIME, _US),
+        Format("short-precise", REALTIME, _US, local_time=True),
+        Format("short", REALTIME, _S, local_time=True),
+        Format("short-iso", REALTIME, _S),
+        Format("short-full", REALTIME, _S, local_time=True),
+    )),
+)
+FORMATS: dict[str, Format] = {f.name: f for family in FAMILIES for f in family.formats}
+FAMILY_OF: dict[str, Family] = {f.name: family for family in FAMILIES for f in family.formats}
 
 _REFUSALS = {
     "empty": "empty file",
@@ -81,42 +144,56 @@ _REFUSALS = {
 }
 
 
-def reader_for(kind: str, info: SourceInfo,
-               options: ReadOptions) -> Callable[[InputStream], Iterator[Record]]:
-    """The reader of a sniffed format, or `BootlagError` saying why there is none."""
-    if kind == "binary-journal":
-        return lambda raw: read_journal(_whole(raw), info)
-    if kind == "export":
-        return lambda raw: read_export(_buffered(raw), info)
-    if kind == "json":
-        return lambda raw: read_json(_buffered(raw), info)
-    if kind == "verbose":
-        return lambda raw: read_verbose(_buffered(raw), info)
-    if kind == "text":
-        text = TextReader(info, options.year, options.mtime, options.tz)
-        return lambda raw: text.read(_buffered(raw))
-    raise BootlagError(f"{info.name}: {_REFUSALS.get(kind, kind)}")
+def recognise(head: bytes) -> Format:
+    """The registered format of a file from its first bytes, or `BootlagError` saying why
+    there is none (`sniff`'s refusal)."""
+    kind = sniff(head)
+    if kind in _REFUSALS:
+        raise BootlagError(_REFUSALS[kind])
+    return FORMATS[kind]
 
 
-def _buffered(raw: InputStream) -> BinaryIO:
-    return io.BufferedReader(raw, buffer_size=1 << 20)
+def sniff(head: bytes) -> str:
+    """The name of the format of a file from its first bytes (see `FAMILIES`), or why
+    it cannot be read: ``empty``, ``tar``, ``binary``, ``no-timestamps``."""
+    if not head.strip():
+        return "empty"
+    if len(head) > 262 and head[257:262] == b"ustar":
+        return "tar"
+    for family in FAMILIES:
+        name = family.recognise(head)
+        if name is not None:
+            return name
+    if head.count(b"\x00") > len(head) // 100:
+        return "binary"
+    return "no-timestamps"
 
 
-def _whole(raw: InputStream) -> bytes | mmap.mmap:
-    """A binary journal needs random access: map a plain file, else read it into memory."""
-    if raw.path is not None:
-        with open(raw.path, "rb") as f:
-            return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-    return raw.read()
+def read_stream(raw: InputStream, options: ReadOptions, info: SourceInfo) -> Iterator[Record]:
+    """The records of one source's decompressed stream, whatever its format.
+
+    Raises `BootlagError` (naming the source) for data no reader takes; damage
+    goes to `info.skipped`. Local-time text is said to be read in ``--tz``, or
+    in UTC by assumption.
+    """
+    try:
+        fmt = recognise(raw.head())
+    except BootlagError as exc:
+        raise BootlagError(f"{info.name}: {exc}") from None
+    family = FAMILY_OF[fmt.name]
+    info.unit = family.positions
+    yield from family.read(raw, options, info)
+    if any(FORMATS[name].local_time for name in info.formats_seen if name in FORMATS):
+        info.zone = options.tz or "UTC (assumed)"
 
 
 def read_bytes(data: bytes, name: str = "<bytes>",
-               options: ReadOptions = ReadOptions()) -> tuple[list[Record], SourceInfo]:
+               options: ReadOptions | None = None) -> tuple[list[Record], SourceInfo]:
     """Records of in-memory journal data, whatever its format (for tests and fuzzing).
 
     Raises `BootlagError` for data no reader takes; damage goes to the
     returned `SourceInfo.skipped`, as for files.
     """
     info = SourceInfo(name)
-    raw = InputStream(io.BytesIO(data))
-    return list(reader_for(sniff(raw.head()), info, options)(raw)), info
+    stream = InputStream(io.BytesIO(data))
+    return list(read_stream(stream, options or ReadOptions(), info)), info

@@ -2,21 +2,38 @@
 
 from __future__ import annotations
 
+import io
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from .. import events
-from ..records import FIRST, JUMP, LAST, BootlagWarning, Record
+from .. import clock, events, matters
+from ..records import LINE, BootlagWarning, Kind, Position, Record, Seconds
+from ..sources import InputStream
 
-# The wall clock "jumped" when consecutive entries before arming are further
-# apart than this (a DST change, an NTP or RTC step, an hour-long hang) or go
-# backwards by more than a little (entries are written in order; a second of
-# disorder comes from clients' own timestamps).
-JUMP_FORWARD_US = 900 * 1_000_000
-JUMP_BACKWARD_US = 2 * 1_000_000
 _MAX_LISTED = 5  # line numbers named in a warning before "and N more"
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read a source; every reader takes the same options.
+
+    `year` is the year of the last line of year-less ``short`` text, `tz` the
+    IANA zone local-time text was written in, `mtime` the file's modification
+    time (the year's fallback). `full` reads every entry instead of skipping
+    the ones `bootlag.matters` says cannot matter (for tests of that contract).
+    """
+
+    year: int | None = None
+    tz: str | None = None
+    mtime: float = 0.0
+    full: bool = False
+
+
+def buffered(raw: InputStream) -> io.BufferedReader:
+    """A stream read in large blocks (readers that go line by line need one)."""
+    return io.BufferedReader(raw, buffer_size=1 << 20)
 
 
 @dataclass
@@ -25,19 +42,40 @@ class SourceInfo:
 
     name: str
     host: str | None = None  # the host, when the container knows it (a sosreport)
-    format: str = "unknown"
-    realtime_zone: str | None = None  # how wall-clock text was read: "UTC", "+09:00", ...
-    skipped: dict[str, list[int]] = field(default_factory=dict)  # reason -> line numbers
+    unit: str = LINE  # what positions count in it: "line", or "offset" (binary journals)
+    zone: str | None = None  # the zone local-time text was read in: "UTC (assumed)", ...
+    zone_problem: str | None = None  # why that zone is in doubt ("the text says CET; ...")
+    formats_seen: dict[str, int] = field(default_factory=dict)  # format -> entries
+    skipped: dict[str, list[int]] = field(default_factory=dict)  # reason -> positions
 
-    def skip(self, reason: str, line: int) -> None:
-        self.skipped.setdefault(reason, []).append(line)
+    def skip(self, reason: str, at: int) -> None:
+        self.skipped.setdefault(reason, []).append(at)
+
+    @property
+    def format(self) -> str:
+        """The registered format most of its entries had ("unknown" before any was read)."""
+        seen = self.formats_seen
+        return max(seen, key=seen.__getitem__) if seen else "unknown"
+
+    def position(self, at: int) -> Position:
+        return Position(at, self.unit)
+
+    @property
+    def zone_text(self) -> str | None:
+        """The zone as the boots table shows it (``unknown (why)`` when in doubt)."""
+        return f"unknown ({self.zone_problem})" if self.zone_problem else self.zone
+
+    def first_skip(self) -> str:
+        """Where the first skip was and why: "line 12: not a journal line (skipped)"."""
+        reason, numbers = next(iter(self.skipped.items()))
+        return f"{self.unit} {numbers[0]}: {reason}"
 
     def warn(self) -> None:
-        """One warning per reason, naming the file and the first few lines."""
-        for reason, lines in self.skipped.items():
-            shown = ", ".join(str(n) for n in lines[:_MAX_LISTED])
-            more = f" and {len(lines) - _MAX_LISTED} more" if len(lines) > _MAX_LISTED else ""
-            where = "line" if len(lines) == 1 else "lines"
+        """One warning per reason, naming the file and the first few lines (or offsets)."""
+        for reason, numbers in self.skipped.items():
+            shown = ", ".join(str(n) for n in numbers[:_MAX_LISTED])
+            more = f" and {len(numbers) - _MAX_LISTED} more" if len(numbers) > _MAX_LISTED else ""
+            where = self.unit if len(numbers) == 1 else f"{self.unit}s"
             warnings.warn(f"{self.name}: {where} {shown}{more}: {reason}", BootlagWarning,
                           stacklevel=2)
 
@@ -65,8 +103,9 @@ class Collector:
     no monotonic clock, any wall-clock jump before the boot armed.
     """
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, unit: str = LINE) -> None:
         self.source = source
+        self.unit = unit
         self.records: list[Record] = []
         self._boots: dict[str, _BootState] = {}
 
@@ -78,19 +117,19 @@ class Collector:
             state = self._boots[boot] = _BootState()
             # A boot's first and last entries matter for their place and time only:
             # their text is not kept (memory grows with the number of boots).
-            self.records.append(Record(FIRST, boot, host, mono, real, ident, "",
-                                       self.source, line))
+            self.records.append(Record(Kind.FIRST, boot, host, mono, real, ident, "",
+                                       self.source, Position(line, self.unit)))
         if event is not None:
             self.records.append(Record(event.kind, boot, host, mono, real, ident, message,
-                                       self.source, line, event.detail))
-            if event.kind in (events.ARMED, events.FAILED):
+                                       self.source, Position(line, self.unit), event.detail))
+            if event.kind in (Kind.ARMED, Kind.FAILED):
                 state.armed = True
         if mono is None and real is not None and not state.armed:
             prev = state.prev_real
-            if prev is not None and (real - prev > JUMP_FORWARD_US
-                                     or prev - real > JUMP_BACKWARD_US):
-                self.records.append(Record(JUMP, boot, host, mono, real, ident, message,
-                                           self.source, line, (real - prev) / 1e6))
+            if prev is not None and clock.jumped(prev, real):
+                self.records.append(Record(Kind.JUMP, boot, host, mono, real, ident, message,
+                                           self.source, Position(line, self.unit),
+                                           Seconds((real - prev) / 1e6)))
             state.prev_real = real
         if not is_placeholder_host(host):
             state.host = host
@@ -101,20 +140,24 @@ class Collector:
         state = self._boots.get(boot)
         return state is not None and state.armed
 
+    def may_skim(self, boot: str, monotonic: bool) -> bool:
+        """Whether entries of `boot` without a trigger word may now be skipped
+        (`bootlag.matters.may_skim`)."""
+        return matters.may_skim(monotonic, self.settled(boot))
+
     def finish(self) -> list[Record]:
         """All records, with a LAST record closing each boot (carrying its best host name)."""
         for boot, state in self._boots.items():
             if state.last is not None:
                 line, mono, real, ident = state.last
-                self.records.append(Record(LAST, boot, state.host, mono, real, ident, "",
-                                           self.source, line))
+                self.records.append(Record(Kind.LAST, boot, state.host, mono, real, ident, "",
+                                           self.source, Position(line, self.unit)))
         self._boots.clear()
         return self.records
 
 
 BLOCK = 1 << 20
 LONGEST_LINE = 64 << 20  # a "line" longer than this is damage; it is cut there
-SKIM_STOPS = (*(w.encode() for w in events.TRIGGER_WORDS), b"-- ")
 
 
 def line_blocks(stream: BinaryIO) -> Iterator[bytes]:
@@ -134,7 +177,7 @@ def line_blocks(stream: BinaryIO) -> Iterator[bytes]:
 
 
 def next_stop_line(block: bytes, pos: int, upcoming: dict[bytes, int],
-                   stops: tuple[bytes, ...] = SKIM_STOPS) -> int:
+                   stops: tuple[bytes, ...] = matters.STOPS) -> int:
     """Start of the next line at or after `pos` holding one of `stops` (else the block's end).
 
     `upcoming` caches where each word occurs next, so a block is searched once

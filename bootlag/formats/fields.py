@@ -17,9 +17,18 @@ import struct
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from .. import events
+from .. import clock, events, matters
 from ..records import Record
-from .common import LONGEST_LINE, Collector, SourceInfo, line_blocks, next_stop_line
+from ..sources import InputStream
+from .common import (
+    LONGEST_LINE,
+    Collector,
+    ReadOptions,
+    SourceInfo,
+    buffered,
+    line_blocks,
+    next_stop_line,
+)
 
 _ZERO_BOOT = "0" * 32
 _FIELD_NAME = re.compile(rb"^[A-Za-z0-9_]+$")
@@ -58,19 +67,12 @@ def _int(value: Any) -> int | None:
     return number if 0 <= number < _VALID_TIME else None
 
 
-# The fields `EntrySink` reads; readers may drop the others unread.
-ENTRY_FIELDS = frozenset({
-    "__REALTIME_TIMESTAMP", "__MONOTONIC_TIMESTAMP", "_BOOT_ID", "_SOURCE_MONOTONIC_TIMESTAMP",
-    "SYSLOG_IDENTIFIER", "_COMM", "MESSAGE", "_HOSTNAME",
-})
-
-
 class EntrySink:
     """Feeds entries given as field dicts to a `Collector`, applying the shared rules."""
 
     def __init__(self, info: SourceInfo) -> None:
         self.info = info
-        self.collector = Collector(info.name)
+        self.collector = Collector(info.name, info.unit)
         self._last_boot: str | None = None
         self._orphans: list[tuple[dict[str, Any], int]] = []
 
@@ -93,13 +95,9 @@ class EntrySink:
 
     def _add(self, boot: str, fields: dict[str, Any], line: int) -> None:
         self._last_boot = boot
-        real = _int(fields.get("__REALTIME_TIMESTAMP"))
-        mono = _int(fields.get("__MONOTONIC_TIMESTAMP"))
-        source_mono = _int(fields.get("_SOURCE_MONOTONIC_TIMESTAMP"))
-        if source_mono is not None and mono is not None:
-            if real is not None:
-                real -= mono - source_mono
-            mono = source_mono
+        mono, real = clock.kernel_line_times(_int(fields.get("__MONOTONIC_TIMESTAMP")),
+                                             _int(fields.get("__REALTIME_TIMESTAMP")),
+                                             _int(fields.get("_SOURCE_MONOTONIC_TIMESTAMP")))
         ident = (_text(fields.get("SYSLOG_IDENTIFIER")) or _text(fields.get("_COMM"))
                  or "unknown")
         message = _text(fields.get("MESSAGE"))
@@ -119,9 +117,9 @@ class EntrySink:
         return self.collector.finish()
 
 
-def read_json(stream: BinaryIO, info: SourceInfo) -> Iterator[Record]:
+def read_json(stream: InputStream, options: ReadOptions, info: SourceInfo) -> Iterator[Record]:
     """``-o json``, ``json-seq``, ``json-sse`` (one object a line) and ``json-pretty``."""
-    return _JsonReader(info).read(stream)
+    return _JsonReader(info, options.full).read(buffered(stream))
 
 
 _BOOT_KEY = b'"_BOOT_ID"'
@@ -136,8 +134,9 @@ class _JsonReader:
     objects span lines, so those files are parsed whole.
     """
 
-    def __init__(self, info: SourceInfo) -> None:
+    def __init__(self, info: SourceInfo, full: bool) -> None:
         self.info = info
+        self.full = full  # read every line (no skimming)
         self.sink = EntrySink(info)
         self.kinds: set[str] = set()
         self.pretty: list[str] = []  # lines of a json-pretty object
@@ -154,16 +153,16 @@ class _JsonReader:
         if self.pretty:
             self.info.skip("JSON object cut off at the end of the file (skipped)", self.start)
         kinds = self.kinds
-        self.info.format = kinds.pop() if len(kinds) == 1 else "json"
+        self.info.formats_seen[kinds.pop() if len(kinds) == 1 else "json"] = 1
         yield from self.sink.finish()
 
     def _block(self, block: bytes, number: int) -> int:
         pos, end = 0, len(block)
         upcoming: dict[bytes, int] = {}
         while pos < end:
-            target = end if self.pretty or "json-pretty" in self.kinds else \
+            target = end if self.full or self.pretty or "json-pretty" in self.kinds else \
                 next_stop_line(block, pos, upcoming)
-            if target > pos and not self.pretty and "json-pretty" not in self.kinds:
+            if target > pos and not (self.full or self.pretty or "json-pretty" in self.kinds):
                 for raw in block[pos:target].split(b"\n")[:-1]:
                     number += 1
                     at = raw.find(_BOOT_KEY)
@@ -264,17 +263,17 @@ def decode(value: bytes, info: SourceInfo, line: int) -> str:
         return value.decode("utf-8", "replace")
 
 
-def read_export(stream: BinaryIO, info: SourceInfo) -> Iterator[Record]:
+def read_export(stream: InputStream, options: ReadOptions, info: SourceInfo) -> Iterator[Record]:
     """Journal export format: ``FIELD=value`` lines, or ``FIELD`` + le64 size + bytes.
 
     A damaged entry (a wrong binary size, a line that is not a field) is
     skipped up to the empty line that ends it, taking back any bytes a wrong
     size swallowed so the entries after it are still read.
     """
-    info.format = "export"
+    info.formats_seen["export"] = 1
     sink = EntrySink(info)
-    names: dict[bytes, str | None] = {n.encode(): n for n in ENTRY_FIELDS}
-    reader = _Pushback(stream)
+    names: dict[bytes, str | None] = {n.encode(): n for n in matters.ENTRY_FIELDS}
+    reader = _Pushback(buffered(stream))
     fields: dict[str, Any] = {}
     line, start = 0, 1
     broken = False
@@ -333,13 +332,14 @@ def _binary_field(reader: _Pushback) -> tuple[bytes, int] | None:
     return None
 
 
-def read_verbose(stream: BinaryIO, info: SourceInfo) -> Iterator[Record]:
+def read_verbose(stream: InputStream, options: ReadOptions, info: SourceInfo) -> Iterator[Record]:
     """``-o verbose``: a header line with the cursor, then indented ``FIELD=value`` lines."""
-    info.format = "verbose"
+    info.formats_seen["verbose"] = 1
+    lines = buffered(stream)
     sink = EntrySink(info)
     fields: dict[str, Any] | None = None
     start = 0
-    for number, raw in enumerate(iter(lambda: _bounded_line(stream), b""), 1):
+    for number, raw in enumerate(iter(lambda: _bounded_line(lines), b""), 1):
         if len(raw) > LONGEST_LINE:
             info.skip(_CUT_LINE, number)
         line = decode(raw, info, number).rstrip("\r\n")

@@ -1,7 +1,7 @@
 """Binary systemd journal files (``*.journal``, ``*.journal~``), read without libsystemd.
 
 Written from systemd's ``docs/JOURNAL_FILE_FORMAT.md`` and
-``src/libsystemd/sd-journal/journal-def.h`` (summarised in FACTS.md part C),
+``src/libsystemd/sd-journal/journal-def.h`` (summarised in ``docs/formats.md``),
 so collected journals can be scanned where there is no ``journalctl``: macOS,
 Windows, a laptop holding a fleet's sosreports. Entries are read in the
 order of the file's global ENTRY_ARRAY chain, as ``journalctl --file`` does.
@@ -15,9 +15,9 @@ Nothing in a damaged file raises; what is skipped goes to ``problems``.
 
 A cleanly closed file (OFFLINE or ARCHIVED) is read through its index instead
 (`read_journal`): the ``_BOOT_ID`` DATA objects list each boot's entries, and
-the ``MESSAGE`` DATA objects that pass `events.TRIGGER` list the entries that
-can be events, so only those entries are decoded. Anything off in the index
-falls back to the full walk.
+the ``MESSAGE`` DATA objects that pass `matters.TRIGGER` list the entries that
+can be events, so only those entries are decoded (the contract of
+`bootlag.matters`). Anything off in the index falls back to the full walk.
 """
 
 from __future__ import annotations
@@ -28,9 +28,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .. import events
-from ..records import BootlagError, Record
-from .common import SourceInfo, is_placeholder_host
+from .. import matters
+from ..records import OFFSET, BootlagError, Record
+from ..sources import InputStream
+from .common import ReadOptions, SourceInfo, is_placeholder_host
 from .fields import EntrySink
 
 __all__ = ["iter_entries", "read_journal"]
@@ -38,7 +39,7 @@ __all__ = ["iter_entries", "read_journal"]
 Problems = Callable[[str, int], None]
 Data = bytes | mmap.mmap  # anything with the buffer protocol, len() and find()
 
-_SIGNATURE = b"LPKSHHRH"
+SIGNATURE = b"LPKSHHRH"
 _HEADER_MIN = 208  # fields up to tail_entry_monotonic exist in every version
 
 # Header incompatible flags (journal-def.h): XZ 1, LZ4 2, KEYED_HASH 4, ZSTD 8, COMPACT 16.
@@ -88,7 +89,7 @@ class _Header:
 
 def _header(data: Data, name: str) -> _Header:
     """The parsed header, or `BootlagError` when the file cannot be read at all."""
-    if len(data) < _HEADER_MIN or bytes(data[:8]) != _SIGNATURE:
+    if len(data) < _HEADER_MIN or bytes(data[:8]) != SIGNATURE:
         raise BootlagError(f"{name}: not a systemd journal file (no LPKSHHRH header)")
     (_sig, _compat, incompat, state, header_size, arena_size, field_table, field_table_size,
      n_entries, array_offset) = _HEADER_FIELDS.unpack_from(data, 0)
@@ -332,12 +333,11 @@ class _Reader:
         if kind != _DATA or size <= self.payload_at or offset + size > end:
             self.problems("bad DATA object; field skipped", offset)
             return False, _BAD
-        payload = data[offset + self.payload_at:offset + size]
-        if flags:
-            payload = self._decompress(flags, payload, offset)
-            if payload is None:
-                return False, _BAD
-        name, eq, value = bytes(payload).partition(b"=")
+        stored = data[offset + self.payload_at:offset + size]
+        payload = self._decompress(flags, stored, offset) if flags else bytes(stored)
+        if payload is None:
+            return False, _BAD
+        name, eq, value = payload.partition(b"=")
         if not eq or not name:
             self.problems("DATA object is not FIELD=value; field skipped", offset)
             return False, _BAD
@@ -435,7 +435,7 @@ class _Reader:
                     if fields["_BOOT_ID"] != boot:
                         return None
                     host = fields.get("_HOSTNAME")
-                    if not is_placeholder_host(host and host.decode("utf-8", "replace")):
+                    if not is_placeholder_host(host.decode("utf-8", "replace") if host else None):
                         break
             for offset in wanted:
                 decode(offset)
@@ -451,7 +451,7 @@ class _Reader:
         """
         data, end, at, low = self.data, self.h.end, self.payload_at, self.h.header_size
         # TRIGGER's ASCII words are in the raw UTF-8 bytes wherever they are in the text
-        trigger, unpack = events.TRIGGER_BYTES.search, _DATA_LINKS.unpack_from
+        trigger, unpack = matters.TRIGGER_BYTES.search, _DATA_LINKS.unpack_from
         found: list[int] = []
         budget, offset = end // 64, head
         while offset:
@@ -545,16 +545,20 @@ def iter_entries(data: Data, name: str,
     yield from _Reader(data, name, problems).entries()
 
 
-def read_journal(data: Data, info: SourceInfo, *, indexed: bool = True) -> Iterator[Record]:
-    """The records of a binary journal; the "line" of a record is its ENTRY offset.
+def read_journal(stream: InputStream | Data, options: ReadOptions,
+                 info: SourceInfo) -> Iterator[Record]:
+    """The records of a binary journal; the position of a record is its ENTRY offset.
 
-    A cleanly closed file is read through its index (`indexed`, the default):
+    A cleanly closed file is read through its index (unless `options.full`):
     the records are the same as from walking every entry, only faster.
+    `stream` may also be the file's bytes.
     """
-    info.format = "journal"
+    info.formats_seen["journal"] = 1
+    info.unit = OFFSET
+    data = _whole(stream) if isinstance(stream, InputStream) else stream
     sink = EntrySink(info)  # decodes just the few fields it reads
     entries: Iterable[tuple[int, dict[str, bytes]]] | None = None
-    if indexed:
+    if not options.full:
         problems: list[tuple[str, int]] = []  # kept only if the index is used
         entries = _Reader(data, info.name,
                           lambda reason, at: problems.append((reason, at))).indexed_entries()
@@ -565,3 +569,11 @@ def read_journal(data: Data, info: SourceInfo, *, indexed: bool = True) -> Itera
     for offset, fields in entries:
         sink.entry(fields, offset)
     yield from sink.finish()
+
+
+def _whole(raw: InputStream) -> Data:
+    """Random access to a journal: map a plain file, else read it into memory."""
+    if raw.path is not None:
+        with open(raw.path, "rb") as f:
+            return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    return raw.read()

@@ -23,16 +23,26 @@ from datetime import date, datetime, timezone
 from typing import BinaryIO
 from zoneinfo import ZoneInfo
 
-from .. import events
-from ..records import Record
-from .common import Collector, SourceInfo, is_placeholder_host, line_blocks, next_stop_line
+from .. import clock, events
+from ..records import Kind, Record
+from ..sources import InputStream
+from .common import (
+    Collector,
+    ReadOptions,
+    SourceInfo,
+    buffered,
+    is_placeholder_host,
+    line_blocks,
+    next_stop_line,
+)
 from .months import month_number
 
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 _MONO = re.compile(r"\[\s*(\d{1,12})\.(\d{6})(?:\s*<[^>]*>)?\s*\] ")
 _UNIX = re.compile(r"(\d{9,12})\.(\d{6}) ")
-# A monotonic stamp under 120 s: where a boot may begin without a separator.
+# A monotonic stamp under 120 s (`clock.RESET_BELOW_US`): where a boot may begin
+# without a separator (tests/test_clock.py checks the two agree).
 _EARLY_MONO = re.compile(rb"\[\s*(?:\d|\d\d|1[01]\d)\.\d{6}")
 _EARLY_MONO_LINE = re.compile(rb"\n\[\s*(?:\d|\d\d|1[01]\d)\.\d{6}")
 _ISO = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?"
@@ -46,9 +56,6 @@ _BOOT_SEPARATOR = re.compile(r"-- Boot ([0-9a-f]{32}) --")
 _YEAR_IN_HEADER = re.compile(r"(\d{4})-\d\d-\d\d")
 _UTC_NAMES = {"UTC", "GMT", "Z", "UCT"}
 
-# A monotonic clock that falls back to near zero without a separator is a new boot.
-_RESET_BELOW_US = 120 * 1_000_000
-_RESET_DROP_US = 5 * 1_000_000
 
 
 def _bytes(pattern: re.Pattern[str]) -> re.Pattern[bytes]:
@@ -204,12 +211,11 @@ def _split_prefix(rest: str) -> tuple[str | None, str | None, str] | None:
 class TextReader:
     """Reads one text source into records. See the module docstring for the clocks."""
 
-    def __init__(self, info: SourceInfo, year: int | None, mtime: float,
-                 zone: str | None) -> None:
+    def __init__(self, info: SourceInfo, options: ReadOptions) -> None:
         self.info = info
-        self.clock = YearlessClock(year or default_year(mtime), zone)
-        self.year_given = year is not None
-        self.zone_name = zone
+        self.clock = YearlessClock(options.year or default_year(options.mtime), options.tz)
+        self.year_given = options.year is not None
+        self.full = options.full
         self.collector = Collector(info.name)
         self._segment = 0
         self._boot = f"{info.name}#0"
@@ -223,9 +229,8 @@ class TextReader:
         self._shape_is_monotonic = True  # the first style is the monotonic one
         self._separated = False  # the text marks boot changes with separators
         self._skimming = False  # the current boot has armed: skim until something matters
-        self._formats: dict[str, int] = {}
+        self._formats = info.formats_seen
         self._zones_checked: set[str] = set()
-        self._zone_problem: str | None = None
 
     # --- timestamp styles: each returns (mono, real, end of timestamp) or None ---
     def _monotonic(self, line: str):  # type: ignore[no-untyped-def]
@@ -278,12 +283,13 @@ class TextReader:
         """Local time names its zone: it must agree with the zone the text is read in."""
         zone = self.clock.zone
         if zone is None:
-            self._zone_problem = f"the text says {abbreviation}; give --tz"
+            self.info.zone_problem = f"the text says {abbreviation}; give --tz"
             return
         _, year, month, day, hh, mm, ss, _ = stamp.parts
         expected = datetime(year, month, day, hh, mm, min(ss, 59), tzinfo=zone).tzname()
         if expected != abbreviation:
-            self._zone_problem = f"the text says {abbreviation}, --tz {zone} says {expected}"
+            self.info.zone_problem = (f"the text says {abbreviation}, --tz {zone} says "
+                                      f"{expected}")
 
     def _short(self, line: str):  # type: ignore[no-untyped-def]
         m = _SHORT.match(line)
@@ -328,15 +334,8 @@ class TextReader:
         number = 0  # lines before the current block
         for block in line_blocks(stream):
             number = self._block(block, number)
-        info = self.info
-        if self._formats:
-            info.format = max(self._formats, key=self._formats.__getitem__)
-        if any(name in self._formats for name in ("short", "short-precise", "short-full")):
-            info.realtime_zone = self.zone_name or "UTC (assumed)"
-        if self._zone_problem:
-            info.realtime_zone = f"unknown ({self._zone_problem})"
         yield from self.clock.resolve_all(_name_first_boot(self.collector.finish(),
-                                                           f"{info.name}#0"))
+                                                           f"{self.info.name}#0"))
 
     def _block(self, block: bytes, number: int) -> int:
         """Read the lines of `block` (after `number` earlier lines); returns the new count.
@@ -429,18 +428,14 @@ class TextReader:
         if mono is not None:
             self._prev_mono = mono
         self.collector.add(self._boot, number, mono, real, host, ident, message, event)
-        # With a monotonic clock no line between events matters (no wall-clock jumps
-        # to watch for), so skim from a boot's first line; else from its arming.
-        self._skimming = mono is not None or self.collector.settled(self._boot)
+        self._skimming = not self.full and self.collector.may_skim(self._boot, mono is not None)
 
     def _maybe_new_boot(self, mono: int | None, event: events.Event | None) -> None:
         """A kernel start, or a monotonic clock back near zero, begins a boot."""
         if not self._lines_in_boot:
             return
-        starts = event is not None and event.kind == events.KERNEL_START
-        resets = (mono is not None and self._prev_mono is not None
-                  and mono < _RESET_BELOW_US and mono + _RESET_DROP_US < self._prev_mono)
-        if starts or resets:
+        starts = event is not None and event.kind is Kind.KERNEL_START
+        if starts or clock.monotonic_reset(self._prev_mono, mono):
             self._new_boot()
 
 
@@ -454,7 +449,7 @@ def _name_first_boot(records: list[Record], first: str) -> list[Record]:
     whose monotonic clock (where there is one) goes on from where the first
     boot's stopped, is that boot, if it is the only one.
     """
-    started = {r.boot for r in records if r.kind == events.KERNEL_START}
+    started = {r.boot for r in records if r.kind is Kind.KERNEL_START}
     hosts: dict[str, set[str]] = {}
     monos: dict[str, list[int]] = {}
     for r in records:
@@ -477,9 +472,24 @@ def default_year(mtime: float) -> int:
     return datetime.fromtimestamp(mtime, tz=timezone.utc).year
 
 
-def has_timestamp(line: str) -> bool:
-    """Whether `line` starts like one of the text styles (used to sniff a file)."""
-    if _MONO.match(line) or _ISO.match(line) or _UNIX.match(line) or _FULL.match(line):
-        return True
+def read_text(stream: InputStream, options: ReadOptions, info: SourceInfo) -> Iterator[Record]:
+    """journalctl's ``-o short*`` outputs and syslog files (see the module docstring)."""
+    return TextReader(info, options).read(buffered(stream))
+
+
+def text_style(line: str) -> str | None:
+    """The text format a line is written in (``short-iso``, ...), None if it has no stamp."""
+    m = _MONO.match(line)
+    if m:
+        return "short-delta" if "<" in m.group(0) or "  ]" in m.group(0) else "short-monotonic"
+    m = _ISO.match(line)
+    if m:
+        return "short-iso-precise" if m.group(7) else "short-iso"
+    if _UNIX.match(line):
+        return "short-unix"
+    if _FULL.match(line):
+        return "short-full"
     m = _SHORT.match(line)
-    return bool(m and month_number(m.group(1)))
+    if m and month_number(m.group(1)):
+        return "short-precise" if m.group(6) else "short"
+    return None

@@ -23,6 +23,7 @@ import zstandard
 import bootlag
 from bootlag import synth
 from bootlag.boots import assemble
+from bootlag.formats import ReadOptions
 from bootlag.formats import journal as journal_module
 from bootlag.formats.common import SourceInfo
 from bootlag.formats.journal import iter_entries, read_journal
@@ -171,7 +172,7 @@ def test_offsets_are_entry_objects_in_file_order(journals):
 
 def test_gaps_and_statuses_equal_a_scan_of_the_export(journals, boots):
     info = SourceInfo("compact.journal")
-    frame = assemble(read_journal(journals["compact"].read_bytes(), info),
+    frame = assemble(read_journal(journals["compact"].read_bytes(), ReadOptions(), info),
                      {info.name: info}).set_index("boot_id")
     export = bootlag.scan(journals["export"], errors="raise").set_index("boot_id")
     assert sorted(frame.index) == sorted(export.index) == sorted(b.boot_id for b in boots)
@@ -364,7 +365,7 @@ def test_tools_are_the_real_ones():
 
 def _records(data, name: str = "t.journal", indexed: bool = True):
     info = SourceInfo(name)
-    return list(read_journal(data, info, indexed=indexed)), info
+    return list(read_journal(data, ReadOptions(full=not indexed), info)), info
 
 
 @pytest.fixture
@@ -494,7 +495,7 @@ def test_index_test_of_messages_matches_the_event_catalogue(journals):
     full, _ = _records(data, indexed=False)
     selected = journal_module._Reader(data, "t", lambda *_: None).indexed_entries()
     assert selected is not None
-    assert {r.line for r in full} <= {offset for offset, _ in selected}
+    assert {r.at.number for r in full} <= {offset for offset, _ in selected}
 
 
 def test_kernel_entries_with_a_zero_boot_id_keep_the_full_walk_rule(tmp_path, decoded):
@@ -513,8 +514,8 @@ def test_kernel_entries_with_a_zero_boot_id_keep_the_full_walk_rule(tmp_path, de
     assert fast == _records(data, indexed=False)[0]
     firsts = [r for r in fast if r.kind == "first"]
     assert [r.boot for r in firsts] == [b.boot_id for b in boots]
-    starts = {r.boot: r.line for r in fast if r.kind == "kernel-start"}  # "Linux version"
-    assert all(starts[r.boot] == r.line for r in firsts)  # each boot begins with it
+    starts = {r.boot: r.at.number for r in fast if r.kind == "kernel-start"}  # "Linux version"
+    assert all(starts[r.boot] == r.at.number for r in firsts)  # each boot begins with it
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
