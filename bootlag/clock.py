@@ -268,8 +268,17 @@ def wall_gap(armed: Record, records: Sequence[Record], resolution_us: int) -> Ga
     startup = _first_startup(records)
     if startup is not None:
         changes = _between(records, startup.record, armed, _CHANGES)
-        if not changes:
-            return _gap(armed.real_us, startup, resolution_us, "kernel start")
+        step = stepped_by(changes)
+        if step is not None:
+            # The arming's stamp on the anchor's clock: moved by the steps between them.
+            sign = 1 if armed.at.number < startup.record.at.number else -1
+            gap, kind, error, used, why = _gap(armed.real_us + sign * step, startup,
+                                               resolution_us + STEP_ERROR_US * len(changes),
+                                               "kernel start")
+            if changes and used is not None:
+                why += (f"the wall clock was stepped by {step / 1e6:+.6f} s between systemd's "
+                        "\"Startup finished\" and the arming; the gap allows for it",)
+            return gap, kind, error, used, why
         notes = (_change_note(changes, "between systemd's \"Startup finished\" and the arming",
                               "that line is not used, and the gap is at best a lower bound"),)
     refused: tuple[str, ...] = ()
@@ -283,6 +292,24 @@ def wall_gap(armed: Record, records: Sequence[Record], resolution_us: int) -> Ga
                                            "the boot's first line")
         return gap, kind, error, used, notes + why
     return math.nan, None, math.nan, None, notes + refused
+
+
+# chrony says how far it stepped the clock to the µs ("%.6f"): allowing for a step it
+# logged leaves at most that much error.
+STEP_ERROR_US = 1
+
+
+def stepped_by(changes: Sequence[Record]) -> int | None:
+    """How far the wall clock moved over `changes` (µs), when every change says so: chrony
+    steps ("was stepped by X seconds"), and the "wrong by X" that announce them; None if a
+    jump, a suspend, a step of unknown size, or an announcement without its step is among
+    them. No changes: 0."""
+    said = [r.detail for r in changes if r.kind is Kind.CLOCK_STEP
+            and isinstance(r.detail, Seconds) and math.isfinite(r.detail.value)]
+    steps = [d.value for d in said if d.stepped]
+    if len(said) != len(changes) or (said and not steps):
+        return None
+    return sum(round(value * 1e6) for value in steps)
 
 
 def _gap(armed_us: int, anchor: Anchor, resolution_us: int, start: str) -> Gap:

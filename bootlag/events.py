@@ -265,5 +265,7 @@ def _detail(rule: Rule, m: re.Match[str], ident: str | None, text: str) -> Detai
                        phases.get("loader", nan))
     if kind == CLOCK_STEP:
         step = m.group(1) or m.group(2)
-        return Seconds(float(step) if step else math.nan)
+        # "System clock was stepped by X seconds" (chrony's LCL_MakeStep): the clock moved by
+        # exactly X; "wrong by X" announces a step or a slew, the others say no amount.
+        return Seconds(float(step) if step else math.nan, stepped=m.group(1) is not None)
     return None

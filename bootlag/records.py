@@ -109,6 +109,7 @@ class Seconds:
     """A signed amount of time: how far the wall clock jumped or was stepped (NaN: not said)."""
 
     value: float
+    stepped: bool = False  # the clock was set by exactly `value` (chrony's "was stepped by")
 
 
 Detail = Union[Armed, Failure, KernelRelease, CommandLine, Startup, Seconds, None]  # noqa: UP007 (a runtime alias on 3.10)

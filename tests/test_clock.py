@@ -67,7 +67,8 @@ def test_an_arming_far_before_its_anchor_is_refused():
 
 
 @pytest.mark.parametrize("change", [
-    rec(Kind.CLOCK_STEP, 7, 15.0, Seconds(3600.0)),
+    rec(Kind.CLOCK_STEP, 7, 15.0, Seconds(3600.0)),  # "wrong by": no step said
+    rec(Kind.CLOCK_STEP, 7, 15.0, Seconds(math.nan)),  # timesyncd: no amount
     rec(Kind.JUMP, 7, 15.0, Seconds(-7200.0)),
     rec(Kind.SUSPEND, 7, 15.0),
 ])
@@ -153,3 +154,25 @@ def test_syslog_text_keeps_printk_times(tmp_path):
     assert row.kernel == "6.8.0-45-generic" and row.crashkernel == "512M"
     assert row.kernel_start_from == "printk" and row.gap_kind == "lower-bound"
     assert row.gap_s == pytest.approx(31 - 9 + 8.912345) and row.gap_error_s == 1.0
+
+
+@pytest.mark.parametrize(("step_s", "armed_line", "gap_s"), [
+    (3600.0, 5, 12.0 - 3600.0 + 3600.0),  # armed before the step: its stamp is 1 h slow
+    (-7200.0, 5, 12.0),
+    (3600.0, 11, 12.0),  # armed after "Startup finished" and the step
+])
+def test_a_chrony_step_between_startup_and_arming_is_allowed_for(step_s, armed_line, gap_s):
+    """chrony says how far it stepped the clock: the arming's stamp is moved by that much."""
+    before = armed_line < 7
+    armed = rec(Kind.ARMED, armed_line, 12.0 - (step_s if before else 0.0))
+    records = [rec(Kind.FIRST, 1, 2.5 - step_s), armed,
+               rec(Kind.CLOCK_STEP, 6, 13.0, Seconds(step_s)),  # "System clock wrong by"
+               rec(Kind.CLOCK_STEP, 7, 13.0, Seconds(step_s, stepped=True)),
+               rec(Kind.STARTUP, 9 if before else 10, 20.0, NON_EFI)]
+    if not before:  # the anchor is before the step: its clock is the old one
+        records[-1] = rec(Kind.STARTUP, 3, 20.0 - step_s, NON_EFI)
+        records[2:4] = [r._replace(at=Position(n)) for r, n in zip(records[2:4], (6, 7),
+                                                                    strict=True)]
+    got = facts(records, armed, 1)
+    assert got.gap_kind == "estimate" and got.gap_s == pytest.approx(gap_s)
+    assert "allows for it" in got.notes[-1]
