@@ -105,9 +105,11 @@ def typed(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     # Hand-made rows may give only `failure`: it is then the boot's one failure.
     frame["failures"] = [value if isinstance(value, list) else [failure] if isinstance(
         failure, str) and failure else [] for value, failure in zip(frame["failures"],
-                                                                     frame["failure"])]
+                                                                     frame["failure"],
+                                                                     strict=True)]
     frame["failures_s"] = [value if isinstance(value, list) else [math.nan] * len(failures)
-                           for value, failures in zip(frame["failures_s"], frame["failures"])]
+                           for value, failures in zip(frame["failures_s"], frame["failures"],
+                                                      strict=True)]
     frame = frame.astype(_CASTS)
     for col in _TIMES:
         # Always µs (what journals carry): pandas would pick seconds for an empty or
