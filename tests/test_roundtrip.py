@@ -12,6 +12,8 @@ import pytest
 import bootlag
 from bootlag import synth
 
+pytestmark = pytest.mark.systemd  # journals written and printed by systemd's tools
+
 FIELD_FORMATS = ["json", "json-pretty", "json-seq", "json-sse", "export", "verbose"]
 MONOTONIC_TEXT = ["short-monotonic", "short-delta"]
 EXACT_REALTIME = ["short-iso-precise", "short-unix", "short-precise"]

@@ -13,6 +13,8 @@ import bootlag
 from bootlag import synth
 from tests.helpers import boots_at, rendered
 
+pytestmark = pytest.mark.systemd  # journals written and printed by systemd's tools
+
 ZONE = "Asia/Tokyo"
 
 

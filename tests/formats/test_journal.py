@@ -29,6 +29,8 @@ from bootlag.formats.common import SourceInfo
 from bootlag.formats.journal import iter_entries, read_journal
 from bootlag.records import BootlagError
 
+pytestmark = pytest.mark.systemd  # journals written and printed by systemd's tools
+
 IGNORED = {"__CURSOR", "__SEQNUM", "__SEQNUM_ID"}
 LAYOUTS = {"compact": True, "regular": False}
 Entry = dict[str, bytes]
