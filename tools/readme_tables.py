@@ -76,7 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.write:
         text = README.read_text()
         for name, make in TABLES.items():
-            text, n = block(name).subn(lambda m, t=make(): f"{m.group(1)}\n{t}\n{m.group(3)}", text)
+            made = make()
+            text, n = block(name).subn(lambda m: f"{m.group(1)}\n{made}\n{m.group(3)}", text)
             if not n:
                 parser.error(f"README.md has no '<!-- {name} table -->' ... '<!-- end -->'")
         README.write_text(text)
