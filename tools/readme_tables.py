@@ -68,6 +68,11 @@ def in_readme(name: str, text: str) -> str | None:
     return m.group(2) if m else None
 
 
+def _literal(text: str) -> str:
+    """`text` as a literal `re.sub` replacement."""
+    return text.replace("\\", "\\\\")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("table", nargs="?", choices=sorted(TABLES))
@@ -76,8 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.write:
         text = README.read_text()
         for name, make in TABLES.items():
-            made = make()
-            text, n = block(name).subn(lambda m: f"{m.group(1)}\n{made}\n{m.group(3)}", text)
+            text, n = block(name).subn(rf"\g<1>\n{_literal(make())}\n\g<3>", text)
             if not n:
                 parser.error(f"README.md has no '<!-- {name} table -->' ... '<!-- end -->'")
         README.write_text(text)
