@@ -174,6 +174,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="Markdown for wikis whatever the suffix; charts are written as "
                              "PNGs to FILE's stem + '_files/'")
     report.add_argument("--title", help="the report's title")
+    exports = commands.add_parser("filter", help="print the query that exports only the lines "
+                                                 "bootlag needs (README: From your log pipeline)")
+    language = exports.add_mutually_exclusive_group(required=True)
+    for name in ("grep", "logql", "kql", "spl"):  # bootlag.queries.LANGUAGES
+        language.add_argument(f"--{name}", dest="language", action="store_const", const=name)
     return parser
 
 
@@ -188,6 +193,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return USAGE
+    if args.command == "filter":
+        from .queries import query
+
+        print(query(args.language))
+        return OK
     run = {"scan": run_scan, "summary": run_summary, "plot": run_plot,
            "report": run_report}[args.command]
     try:
