@@ -131,11 +131,14 @@ def to_loki(entries: Sequence[Entry], json_lines: bool = False, newest_first: bo
     """``logcli query --output=jsonl`` of what promtail's journal target shipped.
 
     The line is MESSAGE, or with ``json_lines`` the JSON of the data fields
-    (journaltarget.go formatter); labels are relabelled ``__journal_<field>``:
-    ``host`` (_HOSTNAME), ``syslog_identifier``, ``boot_id``, ``unit``.
+    (journaltarget.go formatter); labels are the agent's static ``host`` and relabelled
+    ``__journal_<field>``: ``hostname`` (_HOSTNAME), ``syslog_identifier``, ``boot_id``,
+    ``unit``, ``transport``.
     """
-    sources = {"host": "_HOSTNAME", "syslog_identifier": "SYSLOG_IDENTIFIER",
+    sources = {"hostname": "_HOSTNAME", "syslog_identifier": "SYSLOG_IDENTIFIER",
                "boot_id": "_BOOT_ID", "unit": "_SYSTEMD_UNIT", "transport": "_TRANSPORT"}
+    agent = {e["_BOOT_ID"]: e["_HOSTNAME"] for e in entries  # the agent's static "host" label
+             if e.get("_HOSTNAME", "localhost") != "localhost"}
     records: list[dict[str, Any]] = []
     for e in entries:
         line = json.dumps(_data_fields(e), separators=(",", ":")) if json_lines \
@@ -143,7 +146,10 @@ def to_loki(entries: Sequence[Entry], json_lines: bool = False, newest_first: bo
         if not isinstance(line, str):
             continue  # "received journal entry with no MESSAGE field": dropped
         lbls = {"job": "systemd-journal"}
-        lbls.update({name: e[sources[name]] for name in labels if sources[name] in e})
+        if "host" in labels and e.get("_BOOT_ID") in agent:
+            lbls["host"] = agent[e["_BOOT_ID"]]
+        lbls.update({name: e[sources[name]] for name in labels
+                     if name in sources and sources[name] in e})
         records.append({"labels": lbls, "line": line,
                         "timestamp": _iso(int(e["__REALTIME_TIMESTAMP"]), -1)})
     if newest_first:  # logcli's default direction is backward

@@ -91,10 +91,11 @@ FILEBEAT: Mapping[str, str] = {
 }
 
 # Labels relabelling commonly makes of promtail's __journal_<field> (journaltarget.go
-# makeJournalFields @ 0d139c72f1f1: lower-cased field names); read when the line is MESSAGE.
+# makeJournalFields @ 0d139c72f1f1: lower-cased field names), read when the line is MESSAGE;
+# "host" first: an agent's static label, where the journal's own says "localhost" in initrd.
 LOKI_LABELS: Mapping[str, str] = {
     "boot_id": "_BOOT_ID", "journal_boot_id": "_BOOT_ID",
-    "hostname": "_HOSTNAME", "host": "_HOSTNAME", "nodename": "_HOSTNAME",
+    "host": "_HOSTNAME", "hostname": "_HOSTNAME", "nodename": "_HOSTNAME",
     "syslog_identifier": "SYSLOG_IDENTIFIER", "identifier": "SYSLOG_IDENTIFIER",
     "comm": "_COMM", "transport": "_TRANSPORT",
 }
