@@ -1,6 +1,7 @@
 """The format registry: every format bootlag reads, how it is recognised, and its reader.
 
-One `Family` per reader (text, json, export, verbose, binary journal), each
+One `Family` per reader (binary journal, export, log pipelines' JSON, json,
+verbose, dmesg and consoles, text), each
 with the `Format` entries it reads: the name ``journalctl -o`` gives it, the
 clock it carries and at what resolution, whether its times are local, and
 whether a large file can be read in parts. Everything that lists formats

@@ -49,8 +49,10 @@ _RAW_ANSI = re.compile(rb"\x1b\[[0-?]*[ -/]*[@-~]|\r")
 _DMESG_T = re.compile(r"^\[(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (\w{3}) ([ \d]\d) (\d\d):(\d\d):(\d\d) "
                       r"(\d{4})\] ?")
 _DMESG_ISO = re.compile(r"^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d),(\d{6})([+-]\d\d:?\d\d) ")
-# A journalctl short-monotonic line: ``[stamp] host kernel: `` or ``[stamp] host ident[pid]: ``.
-_JOURNALCTL_SHAPE = re.compile(rb"^\[\s*\d+\.\d{6}\] \S+ (?:kernel|[^\s\[\]]+\[\d+\]): ")
+# A journalctl short-monotonic line: ``[stamp] host kernel: `` or ``[stamp] host ident[pid]: ``,
+# or with --no-hostname ``[stamp] kernel: `` (dmesg never names the kernel).
+_JOURNALCTL_SHAPE = re.compile(rb"^\[\s*\d+\.\d{6}\] (?:\S+ (?:kernel|[^\s\[\]]+\[\d+\])"
+                               rb"|kernel): ")
 _STATUS = re.compile(r"^\[\s*(?:OK|FAILED|DEPEND|TIME|WARN|INFO)\s*\] (.*)$")
 _USERSPACE = re.compile(r"^([\w.@-]{1,64})\[(\d{1,10})\]: ")
 _HOSTNAME = re.compile(r"(?:Hostname set to|Set hostname to) <([^<>\s]{1,253})>")
@@ -73,6 +75,8 @@ def console_style(head: bytes) -> str | None:
         noisy = noisy or clean != raw
         if not clean.strip():
             continue
+        if clean.startswith(b"-- ") and clean.rstrip().endswith(b" --"):
+            return None  # journalctl's separators and headers: its own text
         if _PRINTK_AT_START.match(clean):
             stamped += 1
             journalctl += bool(_JOURNALCTL_SHAPE.match(clean))

@@ -125,7 +125,8 @@ def test_journalctl_json_is_not_taken_for_a_pipeline(journal):
     assert sniff(synth.render(journal, "json")[:1 << 16]) == "json"
     fields = "--output-fields=MESSAGE,SYSLOG_IDENTIFIER,_HOSTNAME"
     assert sniff(synth.render(journal, "json", "UTC", fields)[:1 << 16]) == "json"
-    assert sniff(synth.render(journal, "json-pretty")[:1 << 16]) == "json-pretty"
+    for fmt in ("json-pretty", "json-seq", "json-sse"):
+        assert sniff(synth.render(journal, fmt)[:1 << 16]) == fmt
 
 
 def test_other_json_logs_are_not_a_pipeline():
