@@ -125,14 +125,14 @@ _JOURNALCTL_KEYS = ("__CURSOR",)  # journalctl -o json always has it; no pipelin
 
 # --- time stamps ----------------------------------------------------------------------------
 
-_ISO = re.compile(r"^\s*(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:[.,](\d{1,9}))?"
-                  r"\s*(Z|[+-]\d\d(?::?\d\d)?)?\s*$")
+_ISO = re.compile(r"(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:[.,](\d{1,9}))?"
+                  r" ?(Z|[+-]\d\d(?::?\d\d)?)?")
 _MAX_S = 1 << 35  # about year 3058: larger epoch numbers are damage
 
 
 def iso_us(text: str) -> int | None:
     """µs since the epoch of an RFC 3339 time (no offset: UTC), None if it is not one."""
-    m = _ISO.match(text)
+    m = _ISO.fullmatch(text.strip()) if len(text) < 64 else None
     if m is None:
         return None
     y, mo, d, hh, mm, ss = (int(g) for g in m.groups()[:6])
@@ -148,7 +148,7 @@ def epoch_us(value: Any, unit_s: float = 1.0) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, str):
-        text = value.strip()
+        text = value.strip()[:64]
         if not re.fullmatch(r"\d{1,20}(?:\.\d{1,9})?", text):
             return iso_us(text)
         if unit_s == 1e-9 and "." not in text:  # exact: nanoseconds as a string of digits
@@ -167,10 +167,7 @@ def epoch_us(value: Any, unit_s: float = 1.0) -> int | None:
 
 def _time_of(value: Any) -> int | None:
     """A record time: RFC 3339 text, or epoch seconds (Fluent Bit's ``date``)."""
-    if isinstance(value, str):
-        return iso_us(value) if not re.fullmatch(r"\s*\d+(?:\.\d+)?\s*", value) \
-            else epoch_us(value)
-    return epoch_us(value)
+    return epoch_us(value)  # numbers, numeric strings and RFC 3339 text
 
 
 # --- one mapper per pipeline: a document -> journald fields (or None) -----------------------
