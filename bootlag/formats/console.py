@@ -5,6 +5,7 @@ Layout (util-linux ``sys-utils/dmesg.c``; the kernel's ``printk`` console format
 
     [    5.475730] <message>                      dmesg, serial consoles
     <6>[    5.475730] <message>                   dmesg -r (the syslog level kept)
+    kern  :info  : [    5.475730] <message>       dmesg -x (-d adds `` <    0.000123>``)
     [Tue Dec  1 10:00:05 2026] <message>          dmesg -T (local time, 1 s)
     2026-12-01T10:00:05,475730+01:00 <message>    dmesg --time-format=iso
 
@@ -43,8 +44,12 @@ __all__ = ["console_style", "read_console"]
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[()][0-9A-Za-z]|.)?")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # The printk stamp, anywhere near the start (consoles prefix noise, dmesg -x a facility).
-_PRINTK = re.compile(r"(?:<\d{1,3}>)?\[\s*(\d{1,9})\.(\d{6})\] ?")
-_PRINTK_AT_START = re.compile(rb"^(?:<\d{1,3}>)?\[\s*\d{1,9}\.\d{6}\] ")
+# (``dmesg -d`` adds the delta, ``[    5.475730 <    0.000123>]``; ``dmesg -x`` a facility and
+# level, ``kern  :info  : [    5.475730] ``.)
+_PRINTK = re.compile(r"(?:<\d{1,3}>)?\[\s*(\d{1,9})\.(\d{6})(?:\s*<[^>]{0,24}>)?\] ?")
+_PRINTK_AT_START = re.compile(rb"^(?:[a-z]{2,8} *:[a-z]{2,8} *: |<\d{1,3}>)?"
+                              rb"\[\s*\d{1,9}\.\d{6}(?:\s*<[^>]{0,24}>)?\] ")
+_FACILITY = re.compile(r"[a-z]{2,8} *:[a-z]{2,8} *: \[")
 _RAW_ANSI = re.compile(rb"\x1b\[[0-?]*[ -/]*[@-~]|\r")
 _DMESG_T = re.compile(r"^\[(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (\w{3}) ([ \d]\d) (\d\d):(\d\d):(\d\d) "
                       r"(\d{4})\] ?")
@@ -158,7 +163,8 @@ class ConsoleReader:
             mono = int(m.group(1)) * 1_000_000 + int(m.group(2))
             message = line[m.end():]
             self._stamped += 1
-            self._noise += m.start() > 0  # something before the stamp: a console's prefix
+            # something before the stamp that is not dmesg -x's facility: a console's prefix
+            self._noise += m.start() > 0 and _FACILITY.match(line) is None
         elif (status := _STATUS.match(line.strip())) is not None:
             # systemd's status line: no stamp of its own, it came after the last stamped one
             self._status += 1

@@ -83,7 +83,11 @@ Fields = dict[str, Any]
 FILEBEAT: Mapping[str, str] = {
     "message": "MESSAGE",
     "journald.host.boot_id": "_BOOT_ID",
+    # add_host_metadata overwrites host.hostname with the shipper's own name; with
+    # save_remote_hostname the journal's is kept in log.source.address (input.go)
+    "log.source.address": "_HOSTNAME",
     "host.hostname": "_HOSTNAME",
+    "host.name": "_HOSTNAME",
     "syslog.identifier": "SYSLOG_IDENTIFIER",
     "journald.process.name": "_COMM",
     "process.name": "_COMM",

@@ -142,3 +142,16 @@ def test_journalctl_short_monotonic_is_not_taken_for_dmesg(tmp_path):
 
 def test_noise_only_is_not_a_console():
     assert sniff(b"SeaBIOS (version 1.16.3)\r\nBooting from Hard Disk...\r\n") == "no-timestamps"
+
+
+@pytest.mark.parametrize("prefix", ["", "<6>", "kern  :info  : "])
+@pytest.mark.parametrize("delta", ["", " <    0.000100>"])
+def test_dmesg_options_raw_decoded_and_delta(tmp_path, prefix, delta):
+    text = (f"{prefix}[    0.000000{delta}] Linux version 6.1.0 (gcc) #1 SMP\n"
+            f"{prefix}[    0.000000{delta}] Command line: ro crashkernel=256M\n"
+            f"{prefix}[    7.100000{delta}] kdump-tools[458]:  * loaded kdump kernel\n")
+    path = tmp_path / "h.dmesg"
+    path.write_text(text)
+    assert sniff(text.encode()) == "dmesg"
+    row = scan_clean(path).iloc[0]
+    assert (row.gap_s, row.status, row.crashkernel, row.format) == (7.1, "armed", "256M", "dmesg")
