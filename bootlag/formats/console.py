@@ -14,7 +14,8 @@ it are exact. There is no host and no identifier: a message is the kernel's,
 unless it starts with ``ident[pid]: `` (lines userspace writes to ``/dev/kmsg``,
 as systemd and, on consoles, kdump-tools and kdumpctl do). systemd's console
 status lines (``[  OK  ] Started Load kdump kernel and initrd.``) carry no stamp:
-they are timed by the stamped line before them (a lower bound of their time).
+they are timed by the stamped line after them (the last of a boot, by the one
+before), so a gap read from one is late by at most that distance, never early.
 
 Everything else on a console (firmware, BIOS, GRUB, UEFI and boot-loader lines,
 ANSI escapes, carriage-return redraws, login prompts) is noise, skipped quietly.
@@ -115,6 +116,7 @@ class ConsoleReader:
         self._noise = 0  # lines that are not the kernel's: firmware, boot loader, prompts
         self._stamped = 0  # lines with a printk stamp
         self._status = 0  # systemd status lines
+        self._pending: list[tuple[int, str]] = []  # status lines not yet timed
 
     def read(self, stream: InputStream) -> Iterator[Record]:
         number = 0
@@ -125,6 +127,7 @@ class ConsoleReader:
             for raw in pieces:
                 number += 1
                 self._line(number, raw)
+        self._flush(self._prev_mono, self._prev_real)  # after the last stamped line
         seen = self.info.formats_seen
         if self._stamped:
             seen["console" if self._noise or self._status else "dmesg"] = self._stamped
@@ -166,10 +169,10 @@ class ConsoleReader:
             # something before the stamp that is not dmesg -x's facility: a console's prefix
             self._noise += m.start() > 0 and _FACILITY.match(line) is None
         elif (status := _STATUS.match(line.strip())) is not None:
-            # systemd's status line: no stamp of its own, it came after the last stamped one
+            # systemd's status line: no stamp of its own; timed by the next stamped line
             self._status += 1
-            if self._prev_mono is not None or self._prev_real is not None:
-                self._add(number, self._prev_mono, self._prev_real, "systemd", status.group(1))
+            if self._lines_in_boot:
+                self._pending.append((number, status.group(1)))
             return
         else:
             self._noise += 1  # firmware, boot loader, login prompts: quietly skipped
@@ -180,7 +183,9 @@ class ConsoleReader:
             ident, message = user.group(1), message[user.end():]
         event = events.classify(ident, message)
         if self._lines_in_boot and self._boot_begins(mono, real, event):
+            self._flush(self._prev_mono, self._prev_real)  # the old boot's last lines
             self._new_boot()
+        self._flush(mono, real)
         if event is not None and event.kind is Kind.KERNEL_START:
             self._started = True
         self._add(number, mono, real, ident, message, event)
@@ -197,6 +202,13 @@ class ConsoleReader:
                      or (real is not None and self._prev_real is not None
                          and real < self._prev_real))
         return self._started or went_back
+
+    def _flush(self, mono: int | None, real: int | None) -> None:
+        """Status lines seen since the last stamped line, at the time given."""
+        pending, self._pending = self._pending, []
+        if mono is not None or real is not None:
+            for number, message in pending:
+                self._add(number, mono, real, "systemd", message)
 
     def _new_boot(self) -> None:
         self._segment += 1
