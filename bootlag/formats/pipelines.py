@@ -360,7 +360,8 @@ _HEAD_SHAPES = ((re.compile(rb'"resourceLogs"\s*:'), "otel"),
 def _documents(value: Any) -> Iterator[tuple[str, Fields | None]]:
     """(format, journald fields) of each record in one JSON value of an export."""
     if isinstance(value, list):
-        if len(value) == 2 and isinstance(value[1], dict) and not isinstance(value[0], dict):
+        if len(value) == 2 and isinstance(value[1], dict) and not isinstance(value[0], dict) \
+                and any(FLUENT_BIT.get(k) in _FLUENT_BIT_SIGNS for k in value[1]):
             yield "fluent-bit", _fluent_bit(value[1], value[0])  # [time, {record}]
             return
         for item in value:

@@ -173,3 +173,25 @@ def test_filebeat_keeps_no_monotonic_field(entries):
     flat = json.dumps(event)
     assert "MONOTONIC" not in flat.upper().replace("JOURNALD.CUSTOM", "")
     assert event["journald"]["host"]["boot_id"] == entries[0]["_BOOT_ID"]
+
+
+def test_elasticdump_hits_and_fluent_bit_2_arrays(fleet, entries):
+    hits = b"".join(json.dumps({"_index": "filebeat", "_id": str(i), "_source": event}).encode()
+                    + b"\n" for i, event in enumerate(map(sp.filebeat_event, entries)))
+    assert sniff(hits[:1 << 16]) == "elasticsearch"
+    frame, _ = table(hits)
+    assert len(frame) == len(fleet)
+    v2 = b"".join(json.dumps([[int(e["__REALTIME_TIMESTAMP"]) / 1e6, {}],
+                              {k: v for k, v in e.items() if not k.startswith("__")}]).encode()
+                  + b"\n" for e in entries)
+    assert sniff(v2[:1 << 16]) == "fluent-bit"
+    assert len(table(v2)[0]) == len(fleet)
+    assert sniff(b'[1700000000, {"a": 1}]\n') != "fluent-bit"
+
+
+def test_every_format_has_a_seed_renderer():
+    from bootlag.formats import FAMILY_OF, FORMATS
+
+    journalctl = {"journal", "export", "json", "verbose", "text"}
+    for name in FORMATS:
+        assert FAMILY_OF[name].name in journalctl or name in sp.RENDERERS, name
