@@ -13,8 +13,11 @@ as for ``journalctl -o json``. What each keeps, from its source:
   ``SYSLOG_IDENTIFIER`` → ``syslog.identifier``, ``_COMM`` →
   ``journald.process.name`` (and ``process.name``, ``conv.go`` @ 79c83984b525),
   and *drops* ``__MONOTONIC_TIMESTAMP`` and ``_SOURCE_MONOTONIC_TIMESTAMP``;
-  ``input.go`` (b2d6d4c65264) puts ``MESSAGE`` in ``message`` and the receive
-  realtime in ``@timestamp`` (milliseconds in its JSON). Wall clock only.
+  ``filebeat/input/journald/input.go`` @ 0375571ed557 (``readerAdapter.Next``) puts
+  ``MESSAGE`` in ``message`` and the receive realtime in ``@timestamp``
+  (milliseconds in its JSON), and with ``save_remote_hostname`` copies
+  ``host.hostname`` to ``log.source.address`` before ``add_host_metadata``
+  overwrites it. Wall clock only.
 * **Loki**, ``logcli query --output=jsonl`` (grafana/loki
   ``pkg/logcli/output/jsonl.go`` @ 0583c079d01d): ``{"labels", "line",
   "timestamp"}``, newest first by default. Promtail's journal target
@@ -84,7 +87,7 @@ FILEBEAT: Mapping[str, str] = {
     "message": "MESSAGE",
     "journald.host.boot_id": "_BOOT_ID",
     # add_host_metadata overwrites host.hostname with the shipper's own name; with
-    # save_remote_hostname the journal's is kept in log.source.address (input.go)
+    # save_remote_hostname the journal's is kept in log.source.address (input.go @ 0375571ed557)
     "log.source.address": "_HOSTNAME",
     "host.hostname": "_HOSTNAME",
     "host.name": "_HOSTNAME",
