@@ -78,7 +78,8 @@ def _put(doc: dict[str, Any], dotted: str, value: Any) -> None:
 
 
 def filebeat_event(entry: Entry) -> dict[str, Any]:
-    """One Filebeat event (input.go readerAdapter.Next + conv.go Convert)."""
+    """One Filebeat event (elastic/beats filebeat/input/journald/input.go @ 0375571ed557
+    readerAdapter.Next, and pkg/journalfield/conv.go @ 79c83984b525 Convert)."""
     doc: dict[str, Any] = {"@timestamp": _iso(int(entry["__REALTIME_TIMESTAMP"]), 3)}
     custom: dict[str, Any] = {}
     for key, value in entry.items():
@@ -130,10 +131,11 @@ def to_loki(entries: Sequence[Entry], json_lines: bool = False, newest_first: bo
             labels: Sequence[str] = ("host", "syslog_identifier", "boot_id")) -> bytes:
     """``logcli query --output=jsonl`` of what promtail's journal target shipped.
 
-    The line is MESSAGE, or with ``json_lines`` the JSON of the data fields
-    (journaltarget.go formatter); labels are the agent's static ``host`` and relabelled
-    ``__journal_<field>``: ``hostname`` (_HOSTNAME), ``syslog_identifier``, ``boot_id``,
-    ``unit``, ``transport``.
+    The line is MESSAGE, or with ``json_lines`` the JSON of the data fields (grafana/loki
+    clients/pkg/promtail/targets/journal/journaltarget.go @ 0d139c72f1f1, formatter; the
+    record as pkg/logcli/output/jsonl.go @ 0583c079d01d prints it); labels are the agent's
+    static ``host`` and relabelled ``__journal_<field>``: ``hostname`` (_HOSTNAME),
+    ``syslog_identifier``, ``boot_id``, ``unit``, ``transport``.
     """
     sources = {"hostname": "_HOSTNAME", "syslog_identifier": "SYSLOG_IDENTIFIER",
                "boot_id": "_BOOT_ID", "unit": "_SYSTEMD_UNIT", "transport": "_TRANSPORT"}
@@ -160,7 +162,8 @@ def to_loki(entries: Sequence[Entry], json_lines: bool = False, newest_first: bo
 # --- Vector -------------------------------------------------------------------------------
 
 def to_vector(entries: Sequence[Entry]) -> bytes:
-    """Vector's journald source (legacy namespace) through a ``file`` sink, ``codec: json``."""
+    """Vector's journald source (legacy namespace) through a ``file`` sink, ``codec: json``
+    (vectordotdev/vector src/sources/journald.rs @ 00612f058f31)."""
     out = []
     for e in entries:
         record = {k: v for k, v in e.items() if k != "__CURSOR"}
@@ -180,7 +183,8 @@ def to_vector(entries: Sequence[Entry]) -> bytes:
 def to_fluent_bit(entries: Sequence[Entry], strip_underscores: bool = False,
                   lowercase: bool = False, style: str = "json_lines") -> bytes:
     """Fluent Bit's systemd input through ``stdout``/``file`` (``json_lines``: ``date`` in
-    float seconds; ``out_file``: ``tag: [time, {record}]``)."""
+    float seconds; ``out_file``: ``tag: [time, {record}]``), as fluent/fluent-bit
+    plugins/in_systemd/systemd.c @ 099a57c862b3 (Lowercase: @ 1edca26d1e82) packs it."""
     out = []
     for e in entries:
         record: dict[str, Any] = {}
@@ -215,8 +219,9 @@ def _kv(fields: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def otel_record(entry: Entry, mapped: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(log record, resource attributes) of one entry (input.go parseJournalEntry; with
-    `mapped`, journald_attr_mapping.go mapJournalEntryAttributes)."""
+    """(log record, resource attributes) of one entry (open-telemetry/opentelemetry-collector-
+    contrib pkg/stanza/operator/input/journald/input.go @ 0d9ab739e5f5 parseJournalEntry;
+    with `mapped`, journald_attr_mapping.go @ 035df0ed2b4d mapJournalEntryAttributes)."""
     body = {k: v for k, v in entry.items() if k != "__REALTIME_TIMESTAMP"}
     record: dict[str, Any] = {"timeUnixNano": str(int(entry["__REALTIME_TIMESTAMP"]) * 1000),
                               "observedTimeUnixNano": str(int(entry["__REALTIME_TIMESTAMP"])
