@@ -54,8 +54,10 @@ the receive time: the other lines are wall clock, so gaps are lower bounds.
 A record's boot, host, identifier, message and times are all that is read. An
 export out of time order (Loki's newest first, a search's score order) is read
 in time order, and then its records' positions (``first_line``, ``armed_line``)
-count records in that order, not lines of the file. A line that is not JSON, or
-not a record of these pipelines, is skipped with a warning naming it.
+count records in that order, not lines of the file (an export's records are held
+in memory to sort them: export only the lines that matter, ``bootlag filter``). A
+line that is not JSON, or not a record of these pipelines, is skipped with a
+warning naming it.
 """
 
 from __future__ import annotations
