@@ -48,7 +48,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # (``dmesg -d`` adds the delta, ``[    5.475730 <    0.000123>]``; ``dmesg -x`` a facility and
 # level, ``kern  :info  : [    5.475730] ``.)
 _PRINTK = re.compile(r"(?:<\d{1,3}>)?\[\s*(\d{1,9})\.(\d{6})(?:\s*<[^>]{0,24}>)?\] ?")
-_PRINTK_AT_START = re.compile(rb"^(?:[a-z]{2,8} *:[a-z]{2,8} *: |<\d{1,3}>)?"
+# (A capture tool may stamp each line with its own time first: digits and time punctuation
+# only, so a syslog line's ``host kernel: [ 5.475730]`` stays text.)
+_PRINTK_AT_START = re.compile(rb"^(?:[a-z]{2,8} *:[a-z]{2,8} *: |<\d{1,3}>|[\d\-T:.,+Z ]{8,40})?"
                               rb"\[\s*\d{1,9}\.\d{6}(?:\s*<[^>]{0,24}>)?\] ")
 _FACILITY = re.compile(r"[a-z]{2,8} *:[a-z]{2,8} *: \[")
 _RAW_ANSI = re.compile(rb"\x1b\[[0-?]*[ -/]*[@-~]|\r")
@@ -85,6 +87,7 @@ def console_style(head: bytes) -> str | None:
             return None  # journalctl's separators and headers: its own text
         if _PRINTK_AT_START.match(clean):
             stamped += 1
+            noisy = noisy or not (clean.startswith((b"[", b"<")) or clean[:1].isalpha())
             journalctl += bool(_JOURNALCTL_SHAPE.match(clean))
             continue
         text = clean.decode("utf-8", "replace")

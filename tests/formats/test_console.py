@@ -155,3 +155,16 @@ def test_dmesg_options_raw_decoded_and_delta(tmp_path, prefix, delta):
     assert sniff(text.encode()) == "dmesg"
     row = scan_clean(path).iloc[0]
     assert (row.gap_s, row.status, row.crashkernel, row.format) == (7.1, "armed", "256M", "dmesg")
+
+
+def test_a_capture_tools_own_stamp_before_the_printk_stamp(tmp_path):
+    text = ("2024-06-01T10:00:00.120Z [    0.000000] Linux version 6.1.0 (gcc) #1 SMP\n"
+            "2024-06-01T10:00:07.220Z [    7.100000] kdump-tools[458]:  * loaded kdump kernel\n")
+    assert sniff(text.encode()) == "console"
+    path = tmp_path / "sol.log"
+    path.write_text(text)
+    assert scan_clean(path).iloc[0].gap_s == 7.1
+    syslog = ("Jun  1 10:00:00 h1 kernel: [    0.000000] Linux version 6.1.0 (gcc) #1 SMP\n"
+              "2024-06-01T10:00:00+00:00 h1 kernel: [    0.000000] Linux version 6.1.0\n")
+    for line in syslog.splitlines():
+        assert sniff(line.encode() + b"\n") not in ("console", "dmesg")
