@@ -23,7 +23,13 @@ EXACT_REALTIME = [f.name for f in _FAMILY["text"]
                   if f.clock == formats.REALTIME and f.resolution_s < 1]
 SECOND_REALTIME = [f.name for f in _FAMILY["text"]
                    if f.clock == formats.REALTIME and f.resolution_s >= 1]
-OTHER_ROUND_TRIPS = {"journal": "tests/formats/test_journal.py"}
+# Formats whose round trip (generator -> real tools or the collector's converter -> scan ==
+# truth) lives with their reader's tests.
+OTHER_ROUND_TRIPS = {
+    "journal": "tests/formats/test_journal.py",
+    **{f.name: "tests/formats/test_pipelines.py" for f in _FAMILY["pipeline"]},
+    **{f.name: "tests/formats/test_console.py" for f in _FAMILY["console"]},
+}
 ROUND_TRIPS = {*FIELD_FORMATS, *MONOTONIC_TEXT, *EXACT_REALTIME, *SECOND_REALTIME,
                *OTHER_ROUND_TRIPS}
 ZONES = ["UTC", "Asia/Tokyo", "America/New_York"]
