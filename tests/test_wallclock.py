@@ -14,6 +14,8 @@ import pandas as pd
 import pytest
 from helpers import utc_us
 
+pytestmark = pytest.mark.systemd  # journals written and printed by systemd's tools
+
 import bootlag
 from bootlag import synth
 
