@@ -19,6 +19,7 @@ registry (`bootlag.formats.FORMATS`).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Sequence
@@ -323,9 +324,26 @@ def _gap(armed_us: int, anchor: Anchor, resolution_us: int, start: str) -> Gap:
 
 
 def _first_startup(records: Sequence[Record]) -> Anchor | None:
+    """The boot's "Startup finished" anchor, capped by the upper bounds on its clock."""
     startups = [a for r in records if r.kind is Kind.STARTUP
                 if (a := startup_anchor(r)) is not None]
-    return min(startups, key=lambda a: (a.record.source, a.record.at.number), default=None)
+    first = min(startups, key=lambda a: (a.record.source, a.record.at.number), default=None)
+    return None if first is None else capped(first, records)
+
+
+def capped(startup: Anchor, records: Sequence[Record]) -> Anchor:
+    """A "Startup finished" estimate no later than an upper bound of kernel start read on
+    the same clock (same source, no change between them): where the stamps are kernel start
+    plus printk time (dmesg -T, a console log), the kernel's first line is kernel start to
+    the µs, closer than the phases' rounding. The error bound still holds: the truth lies
+    between the estimate's low end and the bound."""
+    bounds = [a.kernel_start_us for a in bound_anchors(records)
+              if a.record.source == startup.record.source
+              and not _between(records, a.record, startup.record, _CHANGES)]
+    least = min(bounds, default=startup.kernel_start_us)
+    if least >= startup.kernel_start_us:
+        return startup
+    return dataclasses.replace(startup, kernel_start_us=least)
 
 
 def best_start(records: Sequence[Record]) -> Anchor | None:
