@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 from helpers import utc_us
 
-pytestmark = pytest.mark.systemd  # journals written and printed by systemd's tools
-
 import bootlag
 from bootlag import synth
+
+pytestmark = pytest.mark.systemd  # journals written and printed by systemd's tools
 
 SECOND_TEXT = ["short", "short-iso", "short-full"]
 PRECISE_TEXT = ["short-precise", "short-iso-precise", "short-unix"]
