@@ -45,6 +45,10 @@ _UNIX = re.compile(r"(\d{9,12})\.(\d{6}) ")
 # without a separator (tests/test_clock.py checks the two agree).
 _EARLY_MONO = re.compile(rb"\[\s*(?:\d|\d\d|1[01]\d)\.\d{6}")
 _EARLY_MONO_LINE = re.compile(rb"\n\[\s*(?:\d|\d\d|1[01]\d)\.\d{6}")
+# The printk time syslog keeps in a kernel line's message ("kernel: [    1.780000] ..."):
+# where it falls back near zero a new boot begins (the same bound as above).
+_PRINTK = re.compile(r"\[\s*(\d{1,12})\.(\d{6})\] ")
+_EARLY_PRINTK = re.compile(rb"kernel: \[\s*(?:\d|\d\d|1[01]\d)\.\d{6}\] ")
 _ISO = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?"
                   r"(Z|[+-]\d\d(?::?\d\d)?) ")
 _FULL = re.compile(r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)"
@@ -221,6 +225,10 @@ class TextReader:
         self._boot = f"{info.name}#0"
         self._lines_in_boot = 0
         self._prev_mono: int | None = None
+        self._prev_printk: int | None = None  # the printk time of the boot's last kernel line
+        self._prev_real: int | None = None
+        self._prev_host: str | None = None  # the last real host name of the boot
+        self._run: int | None = None  # stage of the kernel-start run the boot began with
         self._styles = [(self._monotonic, _bytes(_MONO)), (self._iso, _bytes(_ISO)),
                         (self._unix, _bytes(_UNIX)), (self._full, _bytes(_FULL)),
                         (self._short, _bytes(_SHORT))]
@@ -315,6 +323,10 @@ class TextReader:
         self._boot = key or f"{self.info.name}#{self._segment}"
         self._lines_in_boot = 0
         self._prev_mono = None
+        self._prev_printk = None
+        self._prev_real = None
+        self._prev_host = None
+        self._run = None
 
     def _control_line(self, line: str, number: int) -> None:
         m = _BOOT_SEPARATOR.match(line)
@@ -382,6 +394,12 @@ class TextReader:
                 return pos
             early = _EARLY_MONO_LINE.search(block, pos, target)
             target = early.start() + 1 if early else target
+        elif not self._separated:  # syslog: a kernel line's printk time may fall back
+            early = _EARLY_PRINTK.search(block, pos, target)
+            if early:
+                target = block.rfind(b"\n", pos, early.start()) + 1 or pos
+                if target == pos:
+                    return pos
         bad = self._misfit.search(block, pos, target)
         stop = bad.start() + 1 if bad else target  # the misfit line starts after its newline
         odd = _NON_ASCII.search(block, pos, stop)
@@ -423,20 +441,53 @@ class TextReader:
             return
         host, ident, message = fields
         event = events.classify(ident, message)
-        self._maybe_new_boot(mono, event)
+        printk = _printk_us(ident, message) if mono is None else None
+        self._maybe_new_boot(mono, event, printk, real, host)
+        self._follow_run(event, ident)
         self._lines_in_boot += 1
         if mono is not None:
             self._prev_mono = mono
+        if printk is not None:
+            self._prev_printk = printk
+        if real is not None:
+            self._prev_real = real
+        if not is_placeholder_host(host):
+            self._prev_host = host
         self.collector.add(self._boot, number, mono, real, host, ident, message, event)
         self._skimming = not self.full and self.collector.may_skim(self._boot, mono is not None)
 
-    def _maybe_new_boot(self, mono: int | None, event: events.Event | None) -> None:
-        """A kernel start, or a monotonic clock back near zero, begins a boot."""
+    def _maybe_new_boot(self, mono: int | None, event: events.Event | None,
+                        printk: int | None, real: int | None, host: str | None) -> None:
+        """A boot begins at: a kernel start (the first of the lines a kernel prints first,
+        `events.starts_boot`); a monotonic clock, or a kernel line's printk time in syslog
+        text, back near zero; another host whose wall clock goes back (two hosts' logs
+        concatenated)."""
         if not self._lines_in_boot:
             return
-        starts = event is not None and event.kind is Kind.KERNEL_START
-        if starts or clock.monotonic_reset(self._prev_mono, mono):
+        other_host = (real is not None and self._prev_real is not None
+                      and self._prev_host is not None and not is_placeholder_host(host)
+                      and host != self._prev_host
+                      and self._prev_real - real > clock.JUMP_BACKWARD_US)
+        if (events.starts_boot(event, self._run) or other_host
+                or clock.monotonic_reset(self._prev_mono, mono)
+                or clock.monotonic_reset(self._prev_printk, printk)):
             self._new_boot()
+
+    def _follow_run(self, event: events.Event | None, ident: str | None) -> None:
+        """Follow the run of kernel-start lines a boot begins with (`events.starts_boot`)."""
+        stage = event.rule.stage if event is not None else None
+        if stage is not None and (not self._lines_in_boot or self._run is not None):
+            self._run = stage
+        elif ident != "kernel" or not self._lines_in_boot:
+            self._run = None
+
+
+def _printk_us(ident: str | None, message: str) -> int | None:
+    """The printk time at the head of a kernel line's message (syslog keeps it), in µs."""
+    if ident != "kernel":
+        return None
+    m = _PRINTK.match(message)
+    return int(m.group(1)) * 1_000_000 + int(m.group(2)) if m else None
 
 
 def _name_first_boot(records: list[Record], first: str) -> list[Record]:
