@@ -203,15 +203,33 @@ def _problem_words(host: pd.Series) -> str:
 # -- findings -------------------------------------------------------------------------------------
 
 def findings(boots: pd.DataFrame, found: dict[str, pd.DataFrame] | None = None) -> list[str]:
-    """The answers in plain sentences: exposure, the headline gaps and what early kdump buys,
-    the hosts that switched, the problem hosts, and what was counted apart."""
+    """The answers in plain sentences, led by the boots that died unprotected (a panic
+    there saves no dump; `stats.died_unprotected`): exposure, the headline gaps and what
+    early kdump buys, the hosts that switched, the problem hosts, and what was counted apart."""
     found = found or tables(boots)
     if boots.empty:
         return ["No boots were found in the inputs."]
-    out = [_fleet(boots), _headline(found["comparison"]), _saving(found["comparison"]),
+    out = [_died_unprotected(boots), _fleet(boots), _headline(found["comparison"]),
+           _saving(found["comparison"]),
            _switched(found["paired_hosts"]), *_problems(found["problem_hosts"]),
            _counted_apart(boots)]
     return [sentence for sentence in out if sentence]
+
+
+def _died_unprotected(boots: pd.DataFrame) -> str:
+    """The lead: boots that died abruptly with no crash kernel loaded, and on which hosts."""
+    if "end" not in boots.columns:
+        return ""
+    died = stats.died_unprotected(boots)
+    if died.empty:
+        return ""
+    total = int(died["boots"].sum())
+    hosts = ", ".join(f"{host} ({int(n)})" for host, n in died["boots"].items())
+    disarmed = int(died["disarmed"].sum())
+    after = (f"; {disarmed} of them had been armed and then unloaded" if disarmed else "")
+    return (f"{plural(total, 'boot')} ended abruptly (a panic, watchdog, reset or power "
+            f"loss) with no crash kernel loaded, so no dump could be saved{after}: on "
+            f"{plural(len(died), 'host')}, {hosts}.")
 
 
 def _fleet(boots: pd.DataFrame) -> str:
@@ -464,7 +482,8 @@ def _latest_gap(host: pd.Series) -> str:
     return stats.gap_text(host["latest_gap_s"], host["latest_clock"], host["latest_format"]) + " s"
 
 
-_STATUS_WORDS = {"armed": "armed", "failed": "failed", "not-armed": "never armed",
+_STATUS_WORDS = {"armed": "armed", "disarmed": "disarmed later", "failed": "failed",
+                 "not-armed": "never armed",
                  "unknown": "unknown"}
 
 

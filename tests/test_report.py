@@ -111,7 +111,8 @@ def test_the_other_medians_say_what_they_count(sample_boots):
     # The sample fleet's three kdump medians: 25.6 s by mode (the headline), 25.4 s by setup
     # (db-03's late boots count as early-kdump set-ups) and 25.4 s, the median of the five
     # switched hosts' medians.
-    assert "25.6 s for the 33 boots armed by the kdump service" in report.findings(sample_boots)[1]
+    headline = [s for s in report.findings(sample_boots) if s.startswith("Median protection gap")]
+    assert "25.6 s for the 33 boots armed by the kdump service" in headline[0]
     assert shown["exposure"].table.loc["kdump", "median"] == "25.4 s"
     assert ("The median here counts boots by setup (kdump: 25.4 s); the headline kdump median of "
             "the findings counts the boots the kdump service armed (25.6 s).") \
