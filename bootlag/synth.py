@@ -259,6 +259,8 @@ def make_boot(rng: random.Random, host: str, start_us: int, *, distro: str = "rh
     if drop_start:
         boot.entries = entries[len(entries) // 3:]
         boot.start_dropped = True
+        if status == "not-armed":  # it may have armed before the first line left
+            boot.status = "unknown"
     return boot
 
 
