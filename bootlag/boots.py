@@ -188,7 +188,7 @@ def _protection(records: list[Record], by_kind: ByKind, status: str) -> tuple[Co
     if not loaded and since is not None and shutdown is not None \
             and since >= shutdown - _SHUTDOWN_STOPS_US:
         loaded = True  # unloaded by the shutdown
-    if loaded:
+    if loaded or since is None:
         return {**columns, "unprotected_after_s": unprotected}, ()
     unprotected += (max([since, *ends]) - since) / 1e6
     when = f" at {since / 1e6:.3f} s" if monotonic else ""

@@ -230,7 +230,7 @@ def make_boot(rng: random.Random, host: str, start_us: int, *, distro: str = "rh
     if unloaded_at is not None:
         unprotected_s = (unprotected_s or 0.0) + (t - unloaded_at) / SEC
     died = die_at_s is not None
-    if died:
+    if die_at_s is not None:
         cut = round(die_at_s * SEC)
         entries = [e for e in entries if e.mono_us <= cut]
         if gap_us is not None and gap_us > cut:
