@@ -393,9 +393,10 @@ def _ends(frame: pd.DataFrame) -> pd.DataFrame:
     followed = frame["host"].duplicated(keep="last").to_numpy()
     end = [value if isinstance(value, str) else END_ABRUPT if after else END_OPEN
            for value, after in zip(frame["end"], followed, strict=True)]
-    reason = [ENDED_ABRUPTLY if how == END_ABRUPT and isinstance(why, str)
+    reason = [ENDED_ABRUPTLY if how == END_ABRUPT and started and isinstance(why, str)
               and why == LOG_TOO_SHORT else why
-              for why, how in zip(frame["reason"], end, strict=True)]
+              for why, how, started in zip(frame["reason"], end, frame["start_logged"],
+                                           strict=True)]
     frame["end"] = pd.array(end, dtype="string")
     frame["reason"] = pd.array(reason, dtype="string")
     return frame

@@ -159,11 +159,13 @@ def died_unprotected(boots: pd.DataFrame) -> pd.DataFrame:
     """The boots that ended abruptly (``end == "abrupt"``: a panic, watchdog, reset or power
     loss) with no crash kernel loaded, so no dump could be saved: the case bootlag exists
     for. One row per host, most first: ``boots`` of it, of which ``never_armed`` (failed,
-    never armed, or no arming in the log) and ``disarmed`` (armed, then unloaded). Capture
-    kernels are left out.
+    never armed, or no arming in a log that has the boot's start) and ``disarmed`` (armed,
+    then unloaded). Capture kernels are left out.
     """
     frame = regular(boots)
-    never = _is(frame["status"], "failed", "not-armed", "unknown")
+    # (an unknown boot counts only from its logged start: it cannot have armed unseen)
+    never = (_is(frame["status"], "failed", "not-armed")
+             | (_is(frame["status"], "unknown") & _is(frame["start_logged"], True)))
     disarmed = _is(frame["status"], "disarmed")
     died = frame[_is(frame["end"], "abrupt") & (never | disarmed)]
     table = pd.DataFrame({"host": died["host"], "never_armed": never[died.index].astype(int),

@@ -351,7 +351,9 @@ def truth_ends(boots: Sequence[Boot]) -> list[str]:
 def truth_reasons(boots: Sequence[Boot]) -> list[str | None]:
     """Each boot's reason code as a scan of all `boots` must give it (same order): a boot
     that died before arming ended abruptly only if a later boot of its host follows."""
-    return ["log-too-short" if b.reason == "ended-abruptly" and end == "open" else b.reason
+    return ["ended-abruptly" if b.reason == "log-too-short" and end == "abrupt"
+            and not b.start_dropped else
+            "log-too-short" if b.reason == "ended-abruptly" and end == "open" else b.reason
             for b, end in zip(boots, truth_ends(boots), strict=True)]
 
 

@@ -179,3 +179,10 @@ def test_a_console_log_that_loaded_unloaded_and_failed_to_reload_is_disarmed(tmp
     assert (row.loads, row.unloads) == (1, 1)
     assert row.unprotected_after_s == pytest.approx(30.0 - 7.018211)
     assert pd.isna(row.reason)
+
+
+def test_hosts_interleaved_a_few_seconds_apart_stay_as_they_were(tmp_path):
+    """A central syslog interleaves hosts whose clocks differ by seconds: no boot per line."""
+    text = "".join(f"Mar  3 10:00:{s:02d} {host} sshd[90]: Accepted publickey for admin\n"
+                   for s, host in [(10, "alpha"), (5, "beta"), (11, "alpha"), (6, "beta")])
+    assert len(scan_text(tmp_path, text, name="central", year=2025)) == 1

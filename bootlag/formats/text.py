@@ -460,14 +460,15 @@ class TextReader:
                         printk: int | None, real: int | None, host: str | None) -> None:
         """A boot begins at: a kernel start (the first of the lines a kernel prints first,
         `events.starts_boot`); a monotonic clock, or a kernel line's printk time in syslog
-        text, back near zero; another host whose wall clock goes back (two hosts' logs
-        concatenated)."""
+        text, back near zero; another host whose wall clock goes back by more than a jump
+        (`clock.JUMP_FORWARD_US`: two hosts' logs concatenated, not the small disorder of
+        a central syslog's interleaved hosts)."""
         if not self._lines_in_boot:
             return
         other_host = (real is not None and self._prev_real is not None
                       and self._prev_host is not None and not is_placeholder_host(host)
                       and host != self._prev_host
-                      and self._prev_real - real > clock.JUMP_BACKWARD_US)
+                      and self._prev_real - real > clock.JUMP_FORWARD_US)
         if (events.starts_boot(event, self._run) or other_host
                 or clock.monotonic_reset(self._prev_mono, mono)
                 or clock.monotonic_reset(self._prev_printk, printk)):
