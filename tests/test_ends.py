@@ -66,9 +66,10 @@ def journal(plan, tmp_path_factory) -> str:
 def _scan_format(journal: str, fmt: str, tmp_path) -> pd.DataFrame:
     if fmt == "journal":
         return bootlag.scan(journal)
+    fmt, _, tz = fmt.partition("@")
     out = tmp_path / f"plan.{fmt}"
-    out.write_bytes(synth.render(journal, fmt, "UTC"))
-    return bootlag.scan(out, year=2025)
+    out.write_bytes(synth.render(journal, fmt, tz or "UTC"))
+    return bootlag.scan(out, year=2025, tz=tz or None)
 
 
 def _matched(plan: list[synth.Boot], frame: pd.DataFrame) -> list[tuple[synth.Boot, pd.Series]]:
@@ -82,7 +83,8 @@ WHOLE_SECONDS = {"short", "short-iso", "short-full"}
 
 
 @pytest.mark.parametrize("fmt", ["journal", "export", "json", "short-monotonic", "short-iso",
-                                 "short-precise", "short", "short-full", "short-unix"])
+                                 "short-precise", "short", "short-full", "short-unix",
+                                 "short-precise@America/New_York", "short@Asia/Kolkata"])
 def test_end_status_reason_and_unprotected_time_match_the_truth(plan, journal, fmt, tmp_path):
     frame = _scan_format(journal, fmt, tmp_path)
     ends, reasons = synth.truth_ends(plan), synth.truth_reasons(plan)
@@ -99,7 +101,7 @@ def test_end_status_reason_and_unprotected_time_match_the_truth(plan, journal, f
             assert math.isnan(row.unprotected_after_s), where
         else:
             windows = max(1, row.unloads + row.loads)
-            tolerance = 1.0 * windows if fmt in WHOLE_SECONDS else 1e-3
+            tolerance = 1.0 * windows if fmt.partition("@")[0] in WHOLE_SECONDS else 1e-3
             assert row.unprotected_after_s == pytest.approx(boot.unprotected_s,
                                                             abs=tolerance), where
         if boot.gap_s is not None and row.clock == "monotonic":
