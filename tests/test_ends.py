@@ -160,3 +160,13 @@ def test_a_boot_without_a_later_one_is_open_and_one_with_is_abrupt(tmp_path):
     other = synth.make_boot(rng, "g", utc_us("2025-01-03T00:00:00"), decoys=False, filler=10)
     two = bootlag.scan(rendered(tmp_path, [first, other], "export", name="two"))
     assert list(two.end) == ["open", "open"]
+
+
+def test_an_unload_just_before_the_shutdown_target_is_the_shutdown_s(tmp_path):
+    """`systemctl reboot` logs no logind line: the unload comes before any shutdown line."""
+    boot = synth.make_boot(random.Random(4), "h", utc_us("2025-01-01T00:00:00"), shutdown=True,
+                           decoys=False, filler=10)
+    boot.entries = [e for e in boot.entries if e.fields["SYSLOG_IDENTIFIER"] != "systemd-logind"
+                    or "System is" not in e.fields["MESSAGE"]]
+    row = bootlag.scan(rendered(tmp_path, [boot], "export")).iloc[0]
+    assert (row.status, row.end, row.unloads) == ("armed", "shutdown", 1)
