@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from . import clock, events
@@ -50,7 +50,8 @@ Notes = tuple[str, ...]
 ByKind = Mapping[Kind, list[Record]]
 
 # An unload this close before a logged shutdown, not followed by a load, is the
-# shutdown's own (the kdump unit stops with the others; systemd's DefaultTimeoutStopSec).
+# shutdown's own (the kdump unit stops with the others; systemd's DefaultTimeoutStopSec);
+# the shutdown lines of a clean end come this close to each other and to the log's end.
 _SHUTDOWN_STOPS_US = 90 * 1_000_000
 _BOOT_ID = re.compile(r"[0-9a-f]{32}")
 
@@ -101,7 +102,7 @@ def boot_row(key: str, records: list[Record], infos: Mapping[str, SourceInfo]) -
         **times,
         **status,
         **protection,
-        "end": END_SHUTDOWN if by_kind[Kind.SHUTDOWN] else None,  # else set by `assemble`
+        "end": END_SHUTDOWN if _clean_shutdown(by_kind) else None,  # else set by `assemble`
         "reason": _reason(by_kind, status["status"], start_logged),
         "start_logged": start_logged,
         **_configuration(by_kind),
@@ -170,8 +171,7 @@ def _protection(records: list[Record], by_kind: ByKind, status: str) -> tuple[Co
     at = _mono if monotonic else _real
     steps = [r for r in steps if at(r) is not None]
     ends = [t for r in by_kind[Kind.LAST] if (t := at(r)) is not None]
-    shutdowns = [t for r in by_kind[Kind.SHUTDOWN] if (t := at(r)) is not None]
-    shutdown = min(shutdowns) if shutdowns else None
+    shutdown = _shutdown_began(by_kind, at)
     loaded, since, unprotected = False, None, 0.0
     armed_once = False
     for r in steps:
@@ -195,6 +195,29 @@ def _protection(records: list[Record], by_kind: ByKind, status: str) -> tuple[Co
     return ({"status": "disarmed", "unprotected_after_s": unprotected},
             (f"the crash kernel was unloaded{when} (or a reload failed) and not loaded again: "
              "the boot was unprotected from then on",))
+
+
+def _shutdown_began(by_kind: ByKind, at: Callable[[Record], int | None]) -> int | None:
+    """When the clean shutdown that ends the boot's log began (None: the log does not end
+    in one): the first of the shutdown lines that follow one another up to its last line.
+    A journald restart in mid-boot also logs "Journal stopped", then the boot goes on."""
+    ends = [t for r in by_kind[Kind.LAST] if (t := at(r)) is not None]
+    times = sorted(t for r in by_kind[Kind.SHUTDOWN] if (t := at(r)) is not None)
+    if not times or not ends or max(ends) - times[-1] > _SHUTDOWN_STOPS_US:
+        return None
+    began = times[-1]
+    for t in reversed(times[:-1]):
+        if began - t > _SHUTDOWN_STOPS_US:
+            break
+        began = t
+    return began
+
+
+def _clean_shutdown(by_kind: ByKind) -> bool:
+    """Whether the boot's log ends in a clean shutdown or reboot (`_shutdown_began`)."""
+    found = by_kind[Kind.SHUTDOWN]
+    at = _mono if any(r.mono_us is not None for r in found) else _real
+    return _shutdown_began(by_kind, at) is not None
 
 
 def _mono(r: Record) -> int | None:

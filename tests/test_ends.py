@@ -170,3 +170,23 @@ def test_an_unload_just_before_the_shutdown_target_is_the_shutdown_s(tmp_path):
                     or "System is" not in e.fields["MESSAGE"]]
     row = bootlag.scan(rendered(tmp_path, [boot], "export")).iloc[0]
     assert (row.status, row.end, row.unloads) == ("armed", "shutdown", 1)
+
+
+def test_a_journald_restart_in_mid_boot_is_not_a_shutdown(tmp_path):
+    """`systemctl restart systemd-journald` logs "Journal stopped", and the boot goes on."""
+    text = """
+[    0.000000] h kernel: Linux version 5.14.0-427.el9.x86_64 (mockbuild@builder) #1 SMP
+[    0.000000] h kernel: Command line: BOOT_IMAGE=/vmlinuz ro crashkernel=256M
+[    1.500000] h systemd-journald[210]: Journal started
+[   20.100000] h kdumpctl[901]: kdump: kexec: loaded kdump kernel
+[   35.000000] h systemd[1]: Startup finished in 1.2s (kernel) + 33.8s (userspace) = 35.0s.
+[ 3600.000000] h systemd-journald[210]: Journal stopped
+[ 3600.200000] h systemd-journald[5120]: Journal started
+[ 7200.000000] h sshd[7001]: Server listening on 0.0.0.0 port 22.
+"""
+    path = tmp_path / "restart.txt"
+    path.write_text(text.lstrip())
+    row = bootlag.scan(path).iloc[0]
+    assert row.end == "open" and row.status == "armed"
+    path.write_text(text.lstrip() + "[ 7300.000000] h systemd-journald[5120]: Journal stopped\n")
+    assert bootlag.scan(path).iloc[0].end == "shutdown"
