@@ -190,7 +190,10 @@ _PREFIX = re.compile(r"^(?:\* )?(?:kdump: )?(?:WARNING: )?(?:kdump-tools: )?")
 _DEBIAN_FAILED = re.compile(r" \.\.\. failed!$")
 _KMSG_IDENT = re.compile(r"^([\w.-]+)\[\d+\]:? ")
 # The printk time syslog daemons keep at the head of a kernel line ("[   60.912345] ...")
-_PRINTK = re.compile(r"^\[\s*\d{1,12}\.\d{1,9}\] ")
+_PRINTK = re.compile(r"^\[\s*(\d{1,12})\.(\d{1,9})\] ")
+# A kernel line of syslog text whose printk time is under 120 s (`clock.RESET_BELOW_US`):
+# where a text reader's fast path must stop, since a boot may begin there.
+EARLY_PRINTK_BYTES = re.compile(rb"kernel: \[\s*(?:\d|\d\d|1[01]\d)\.\d{6}\] ")
 _CRASHKERNEL = re.compile(r"(?:^|\s)crashkernel=(\S+)")
 _EARLY_ARG = re.compile(r"(?:^|\s)rd\.earlykdump(?:=(\S*))?(?:\s|$)")
 _FALSE_WORDS = {"0", "no", "off", "false"}
@@ -244,6 +247,14 @@ def startup_phases(text: str) -> dict[str, float]:
     if total_s is not None:
         phases["total"] = total_s
     return phases
+
+
+def printk_us(ident: str | None, message: str) -> int | None:
+    """The printk time (µs) at the head of a kernel line's message, as syslog keeps it."""
+    if ident != "kernel":
+        return None
+    m = _PRINTK.match(message)
+    return int(m.group(1)) * 1_000_000 + int(m.group(2)[:6].ljust(6, "0")) if m else None
 
 
 def early_arg(cmdline: str) -> bool:

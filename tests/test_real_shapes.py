@@ -186,3 +186,14 @@ def test_hosts_interleaved_a_few_seconds_apart_stay_as_they_were(tmp_path):
     text = "".join(f"Mar  3 10:00:{s:02d} {host} sshd[90]: Accepted publickey for admin\n"
                    for s, host in [(10, "alpha"), (5, "beta"), (11, "alpha"), (6, "beta")])
     assert len(scan_text(tmp_path, text, name="central", year=2025)) == 1
+
+
+def test_the_fast_path_stops_at_printk_times_under_the_reset_bound():
+    """events.EARLY_PRINTK_BYTES (where a skim stops) agrees with clock.RESET_BELOW_US."""
+    from bootlag import clock, events
+
+    assert clock.RESET_BELOW_US == 120_000_000
+    assert events.EARLY_PRINTK_BYTES.search(b"h kernel: [  119.999999] x")
+    assert not events.EARLY_PRINTK_BYTES.search(b"h kernel: [  120.000000] x")
+    assert events.printk_us("kernel", "[    1.780000] ata1: up") == 1_780_000
+    assert events.printk_us("sshd", "[    1.780000] ata1: up") is None

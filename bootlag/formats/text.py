@@ -45,10 +45,6 @@ _UNIX = re.compile(r"(\d{9,12})\.(\d{6}) ")
 # without a separator (tests/test_clock.py checks the two agree).
 _EARLY_MONO = re.compile(rb"\[\s*(?:\d|\d\d|1[01]\d)\.\d{6}")
 _EARLY_MONO_LINE = re.compile(rb"\n\[\s*(?:\d|\d\d|1[01]\d)\.\d{6}")
-# The printk time syslog keeps in a kernel line's message ("kernel: [    1.780000] ..."):
-# where it falls back near zero a new boot begins (the same bound as above).
-_PRINTK = re.compile(r"\[\s*(\d{1,12})\.(\d{6})\] ")
-_EARLY_PRINTK = re.compile(rb"kernel: \[\s*(?:\d|\d\d|1[01]\d)\.\d{6}\] ")
 _ISO = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?"
                   r"(Z|[+-]\d\d(?::?\d\d)?) ")
 _FULL = re.compile(r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)"
@@ -395,7 +391,7 @@ class TextReader:
             early = _EARLY_MONO_LINE.search(block, pos, target)
             target = early.start() + 1 if early else target
         elif not self._separated:  # syslog: a kernel line's printk time may fall back
-            early = _EARLY_PRINTK.search(block, pos, target)
+            early = events.EARLY_PRINTK_BYTES.search(block, pos, target)
             if early:
                 target = block.rfind(b"\n", pos, early.start()) + 1 or pos
                 if target == pos:
@@ -441,7 +437,7 @@ class TextReader:
             return
         host, ident, message = fields
         event = events.classify(ident, message)
-        printk = _printk_us(ident, message) if mono is None else None
+        printk = events.printk_us(ident, message) if mono is None else None
         self._maybe_new_boot(mono, event, printk, real, host)
         self._follow_run(event, ident)
         self._lines_in_boot += 1
@@ -481,14 +477,6 @@ class TextReader:
             self._run = stage
         elif ident != "kernel" or not self._lines_in_boot:
             self._run = None
-
-
-def _printk_us(ident: str | None, message: str) -> int | None:
-    """The printk time at the head of a kernel line's message (syslog keeps it), in µs."""
-    if ident != "kernel":
-        return None
-    m = _PRINTK.match(message)
-    return int(m.group(1)) * 1_000_000 + int(m.group(2)) if m else None
 
 
 def _name_first_boot(records: list[Record], first: str) -> list[Record]:
