@@ -136,9 +136,11 @@ _REFUSALS = {
     "empty": "empty file",
     "tar": "a tar archive inside another input (compressed, or in an archive); "
            "unpack the outer layer and scan what it holds",
-    "binary": "binary data, not a journal export",
-    "no-timestamps": "no journal timestamps in the first lines (journalctl -o cat output, "
-                     "or not a journal); export with -o short-monotonic, json or export",
+    "binary": "binary data, not a journal (bootlag reads journalctl's text, json and export "
+              "output, binary .journal files and sosreports)",
+    "no-timestamps": "text without journal time stamps in its first lines, so not a journal "
+                     "(if it is journalctl -o cat output, which has none, export again with "
+                     "-o short-monotonic, json or export)",
 }
 
 

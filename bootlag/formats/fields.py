@@ -167,7 +167,8 @@ class _JsonReader:
                     number += 1
                     at = raw.find(_BOOT_KEY)
                     boot = raw[raw.find(b'"', at + 10) + 1:][:32] if at >= 0 else b""
-                    if not self.pretty and boot in self.seen and raw.isascii():
+                    if (not self.pretty and boot in self.seen and raw.isascii()
+                            and not matters.text_hidden(raw)):
                         self.latest[boot] = (number, raw)
                     else:
                         self._line(number, raw)
