@@ -188,12 +188,27 @@ def test_hosts_interleaved_a_few_seconds_apart_stay_as_they_were(tmp_path):
     assert len(scan_text(tmp_path, text, name="central", year=2025)) == 1
 
 
-def test_the_fast_path_stops_at_printk_times_under_the_reset_bound():
-    """events.EARLY_PRINTK_BYTES (where a skim stops) agrees with clock.RESET_BELOW_US."""
-    from bootlag import clock, events
+def test_the_fast_path_stops_at_kernel_lines_with_a_printk_time():
+    """events.PRINTK_BYTES: where a skim of syslog text stops, so every printk time is judged."""
+    from bootlag import events
 
-    assert clock.RESET_BELOW_US == 120_000_000
-    assert events.EARLY_PRINTK_BYTES.search(b"h kernel: [  119.999999] x")
-    assert not events.EARLY_PRINTK_BYTES.search(b"h kernel: [  120.000000] x")
+    assert events.PRINTK_BYTES.search(b"h kernel: [  119.999999] x")
+    assert events.PRINTK_BYTES.search(b"h kernel: [ 5120.000000] x")
+    assert not events.PRINTK_BYTES.search(b"h sshd[1]: [  1.000000] x")
     assert events.printk_us("kernel", "[    1.780000] ata1: up") == 1_780_000
     assert events.printk_us("sshd", "[    1.780000] ata1: up") is None
+
+
+def test_a_printk_time_falling_back_from_late_in_a_boot_starts_one(tmp_path):
+    """The fall is judged from the boot's latest kernel line, read even after arming."""
+    text = f"""
+Mar  3 09:00:00 db7 kernel: [    0.000000] Linux version {UNAME_EL9}
+Mar  3 09:00:25 db7 kernel: [   25.000000] e1000e: eth0 NIC Link is Up
+Mar  3 09:00:26 db7 kdumpctl[801]: kdump: kexec: loaded kdump kernel
+Mar  3 09:05:00 db7 sshd[900]: Server listening on 0.0.0.0 port 22.
+Mar  3 09:08:20 db7 kernel: [  500.000000] e1000e: eth0 NIC Link is Down
+Mar  3 09:30:22 db7 kernel: [   22.000000] e1000e: eth0 NIC Link is Up
+Mar  3 09:30:30 db7 kdumpctl[812]: kdump: kexec: loaded kdump kernel
+"""
+    frame = scan_text(tmp_path, text, name="messages", year=2025)
+    assert len(frame) == 2 and list(frame.status) == ["armed", "armed"]

@@ -75,6 +75,13 @@ def _misfit(style: re.Pattern[bytes]) -> re.Pattern[bytes]:
     return re.compile(rb"\n(?!(?:" + style.pattern + rb")|[ \t\r\n]|-- )")
 
 
+@functools.lru_cache(maxsize=64)
+def _other_host(style: re.Pattern[bytes], host: str) -> re.Pattern[bytes]:
+    """A newline followed by an entry of `style` from a host other than `host` (or no host)."""
+    return re.compile(rb"\n(?=(?:" + style.pattern + rb"))(?!(?:" + style.pattern + rb")"
+                      + re.escape(host.encode()) + rb" )")
+
+
 def _last_entry_line(block: bytes, pos: int, stop: int) -> int | None:
     """Start of the last entry line (not a continuation) in block[pos:stop]."""
     end = stop - 1
@@ -230,6 +237,7 @@ class TextReader:
                         (self._short, _bytes(_SHORT))]
         self._shape = _shape(self._styles[0][1])  # a line of the style seen last
         self._misfit = _misfit(self._styles[0][1])  # a line start that is not one
+        self._quick = self._styles[0][1]  # the style seen last
         self._shape_is_monotonic = True  # the first style is the monotonic one
         self._separated = False  # the text marks boot changes with separators
         self._skimming = False  # the current boot has armed: skim until something matters
@@ -390,12 +398,15 @@ class TextReader:
                 return pos
             early = _EARLY_MONO_LINE.search(block, pos, target)
             target = early.start() + 1 if early else target
-        elif not self._separated:  # syslog: a kernel line's printk time may fall back
-            early = events.EARLY_PRINTK_BYTES.search(block, pos, target)
-            if early:
-                target = block.rfind(b"\n", pos, early.start()) + 1 or pos
-                if target == pos:
-                    return pos
+        elif not self._separated:  # syslog: kernel lines with a printk time, other hosts
+            kernel = events.PRINTK_BYTES.search(block, pos, target)
+            if kernel:
+                target = block.rfind(b"\n", pos, kernel.start()) + 1 or pos
+            if self._prev_host is not None and target > pos:
+                other = _other_host(self._quick, self._prev_host).search(block, pos, target)
+                target = other.start() + 1 if other else target
+            if target == pos:
+                return pos
         bad = self._misfit.search(block, pos, target)
         stop = bad.start() + 1 if bad else target  # the misfit line starts after its newline
         odd = _NON_ASCII.search(block, pos, stop)
@@ -424,6 +435,7 @@ class TextReader:
                 if i:  # try the style that matched first next time
                     styles.insert(0, styles.pop(i))
                     self._shape, self._misfit = _shape(quick), _misfit(quick)
+                    self._quick = quick
                     self._shape_is_monotonic = style == self._monotonic
                 break
         else:
@@ -461,13 +473,13 @@ class TextReader:
         a central syslog's interleaved hosts)."""
         if not self._lines_in_boot:
             return
-        other_host = (real is not None and self._prev_real is not None
+        other_host = (not self._separated and real is not None and self._prev_real is not None
                       and self._prev_host is not None and not is_placeholder_host(host)
                       and host != self._prev_host
                       and self._prev_real - real > clock.JUMP_FORWARD_US)
         if (events.starts_boot(event, self._run) or other_host
                 or clock.monotonic_reset(self._prev_mono, mono)
-                or clock.monotonic_reset(self._prev_printk, printk)):
+                or (not self._separated and clock.monotonic_reset(self._prev_printk, printk))):
             self._new_boot()
 
     def _follow_run(self, event: events.Event | None, ident: str | None) -> None:
