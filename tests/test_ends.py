@@ -190,3 +190,13 @@ def test_a_journald_restart_in_mid_boot_is_not_a_shutdown(tmp_path):
     assert row.end == "open" and row.status == "armed"
     path.write_text(text.lstrip() + "[ 7300.000000] h systemd-journald[5120]: Journal stopped\n")
     assert bootlag.scan(path).iloc[0].end == "shutdown"
+
+
+def test_check_fails_a_disarmed_boot_and_says_why(tmp_path):
+    from bootlag import check
+
+    boot = synth.make_boot(random.Random(5), "h", utc_us("2025-01-01T00:00:00"),
+                           reloads=["unload"], decoys=False, filler=10)
+    row = bootlag.scan(rendered(tmp_path, [boot], "export")).iloc[0]
+    verdict = check.boot_verdict(row)
+    assert verdict.startswith("disarmed: the crash kernel was unloaded at ")
