@@ -627,6 +627,7 @@ def _boot_list(boots: pd.DataFrame) -> pd.DataFrame:
         "gap": [stats.gap_text(g, c, f) + ("" if missing(g) else " s")
                 for g, c, f in zip(view["gap_s"], view["clock"], view["format"], strict=True)],
         "mode": view["mode"], "status": view["status"], "clock": view["clock"],
+        "end": view["end"].fillna(""), "reason": view["reason"].fillna(""),
         "failures": failure_texts(view), "note": view["note"].fillna(""),
     })
 
