@@ -200,7 +200,7 @@ def test_markdown_links_the_charts_it_wrote(tmp_path):
         assert (tmp_path / link).read_bytes().startswith(b"\x89PNG")
     assert "| host | kdump boots |" in text
     every = text.split("## Every boot")[1].split("##")[0].strip().splitlines()
-    assert len(every) == 2 + 13 and {line.count(" | ") for line in every[2:]} == {10}  # (with end and reason)
+    assert len(every) == 2 + 13 and {line.count(" | ") for line in every[2:]} == {10}
     assert "<script>" not in text and "&lt;script&gt;" in text  # wikis render raw HTML
 
 
