@@ -38,6 +38,7 @@ import pandas as pd
 from . import stats
 from .fmt import aligned as aligned  # re-exported: bootlag.cli imports report.aligned
 from .fmt import missing, percent, plural, seconds
+from .records import REASONS
 
 TITLE = "Crash kernel protection gap report"
 
@@ -209,8 +210,8 @@ def findings(boots: pd.DataFrame, found: dict[str, pd.DataFrame] | None = None) 
     found = found or tables(boots)
     if boots.empty:
         return ["No boots were found in the inputs."]
-    out = [_died_unprotected(boots), _fleet(boots), _headline(found["comparison"]),
-           _saving(found["comparison"]),
+    out = [_died_unprotected(boots), _fleet(boots), _reasons(boots),
+           _headline(found["comparison"]), _saving(found["comparison"]),
            _switched(found["paired_hosts"]), *_problems(found["problem_hosts"]),
            _counted_apart(boots)]
     return [sentence for sentence in out if sentence]
@@ -230,6 +231,22 @@ def _died_unprotected(boots: pd.DataFrame) -> str:
     return (f"{plural(total, 'boot')} ended abruptly (a panic, watchdog, reset or power "
             f"loss) with no crash kernel loaded, so no dump could be saved{after}: on "
             f"{plural(len(died), 'host')}, {hosts}.")
+
+
+def _reasons(boots: pd.DataFrame) -> str:
+    """"Never protected, by reason: 6 service-failed, 3 ended-abruptly." (codes of
+    `bootlag.records.REASONS`, most first, then in its order; capture kernels left out)."""
+    if "reason" not in boots.columns:
+        return ""
+    codes = stats.regular(boots)["reason"].dropna().astype(str).str.split(":", n=1).str[0]
+    if codes.empty:
+        return ""
+    order = [code for code, _ in REASONS]
+    counts = sorted(codes.value_counts().items(),
+                    key=lambda item: (-item[1], order.index(item[0]) if item[0] in order
+                                      else len(order)))
+    return ("Never protected, by reason: "
+            + ", ".join(f"{n} {code}" for code, n in counts) + ".")
 
 
 def _fleet(boots: pd.DataFrame) -> str:

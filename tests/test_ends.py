@@ -125,9 +125,14 @@ def test_a_boot_that_died_before_arming_leads_the_report(journal, plan):
     assert died["boots"].to_dict() == truth
     assert died.loc["loop-01", "never_armed"] == 3 and "loop-02" not in died.index
     assert "cut-01" not in died.index
-    lead = report.findings(frame)[0]
+    found = report.findings(frame)
     total = sum(truth.values())
-    assert lead.startswith(f"{total} boots ended abruptly") and "loop-01 (3)" in lead
+    assert found[0].startswith(f"{total} boots ended abruptly") and "loop-01 (3)" in found[0]
+    codes = [code for code, _ in records.REASONS]
+    reasons = [r for r in synth.truth_reasons(plan) if r]
+    ranked = sorted(set(reasons), key=lambda c: (-reasons.count(c), codes.index(c)))
+    assert found[2] == ("Never protected, by reason: "
+                        + ", ".join(f"{reasons.count(c)} {c}" for c in ranked) + ".")
 
 
 def test_an_unload_at_shutdown_is_not_a_disarming(tmp_path):
