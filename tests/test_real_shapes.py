@@ -212,3 +212,21 @@ Mar  3 09:30:30 db7 kdumpctl[812]: kdump: kexec: loaded kdump kernel
 """
     frame = scan_text(tmp_path, text, name="messages", year=2025)
     assert len(frame) == 2 and list(frame.status) == ["armed", "armed"]
+
+
+def test_a_pipeline_export_without_boot_ids_keeps_arm64_s_start_as_one_boot():
+    """Pipelines that drop _BOOT_ID number boots at kernel starts, by the same run rule."""
+    from bootlag.formats.pipelines import _Entry, _number_boots
+
+    def kernel(text):
+        return {"_HOSTNAME": "pi4", "_TRANSPORT": "kernel", "MESSAGE": text}
+
+    boot = [kernel("Booting Linux on physical CPU 0x0000000000 [0x410fd083]"),
+            kernel(f"Linux version {UNAME_ARM}"),
+            kernel("Kernel command line: console=ttyAMA0 crashkernel=256M"),
+            {"_HOSTNAME": "pi4", "SYSLOG_IDENTIFIER": "kdump-tools",
+             "MESSAGE": " * loaded kdump kernel"}]
+    entries = [_Entry(dict(fields), n) for n, fields in enumerate(boot + boot)]
+    _number_boots(entries, "beats.ndjson")
+    ids = [e.fields["_BOOT_ID"] for e in entries]
+    assert len(set(ids[:4])) == 1 and len(set(ids[4:])) == 1 and ids[0] != ids[4]
