@@ -13,6 +13,8 @@ import bootlag
 from bootlag import records, report, stats, synth
 from tests.helpers import rendered, utc_us
 
+pytestmark = pytest.mark.systemd  # journals written and printed by systemd's tools
+
 DAY = 86_400 * synth.SEC
 LOOP = {"die_at_s": 12.0, "service_at_s": 25.0}  # crash loop: dies before kdumpctl runs
 

@@ -11,6 +11,7 @@ import bootlag
 from bootlag import records, synth
 from tests.helpers import rendered, utc_us
 
+pytestmark = pytest.mark.systemd  # journals written and printed by systemd's tools
 
 def test_the_codes_live_in_one_list_with_their_meanings():
     codes = [code for code, _ in records.REASONS]
