@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -72,22 +71,9 @@ def kernel_line_times(mono_us: int | None, real_us: int | None,
 
 
 # syslog text written from the kernel's own buffer (rsyslog's imklog, klogd, Ubuntu's
-# kern.log, console captures) keeps the printk time at the start of a kernel line's
-# message: "kernel: [    1.234567] Linux version ...". journald strips it (and keeps
-# it as _SOURCE_MONOTONIC_TIMESTAMP), so journalctl's own text never shows it.
-_PRINTK_TIME = re.compile(r"\[\s*(\d{1,12})\.(\d{6})\] ?")
-
-
-def printk_time(message: str) -> int | None:
-    """The printk time (µs since kernel start) a kernel line's message starts with, if any."""
-    m = _PRINTK_TIME.match(message)
-    return int(m.group(1)) * 1_000_000 + int(m.group(2)) if m else None
-
-
-def without_printk_time(message: str) -> str:
-    """A kernel line's message without its leading printk time (what the rules match)."""
-    m = _PRINTK_TIME.match(message)
-    return message[m.end():] if m else message
+# kern.log) keeps the printk time at the start of a kernel line's message
+# (`bootlag.events.printk_us` reads it); so does _SOURCE_MONOTONIC_TIMESTAMP where a
+# pipeline dropped the monotonic clock.
 
 
 def printk_bound(real_us: int, printk_us: int) -> int:

@@ -7,7 +7,7 @@ import math
 import pytest
 
 import bootlag
-from bootlag import clock
+from bootlag import clock, events
 from bootlag.records import Kind, Position, Record, Seconds, Startup
 
 S = 1_000_000
@@ -110,8 +110,9 @@ def test_with_no_clock_left_the_gap_is_refused_with_the_reason():
     ("Linux version 6.8", None),
 ])
 def test_printk_time_in_a_kernel_message(message, us):
-    assert clock.printk_time(message) == us
-    assert clock.without_printk_time(message) == (message.split("] ", 1)[1] if us else message)
+    assert events.printk_us("kernel", message) == us
+    assert events.normalize("kernel", message)[1] == (message.split("] ", 1)[1] if us
+                                                      else message)
 
 
 USER_MANAGER = (
