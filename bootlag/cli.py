@@ -833,7 +833,7 @@ def format_table(boots: pd.DataFrame, width: int | None = None, colour: bool = F
     followed by a per-mode summary. The note column says why every boot that is not armed
     is not (`bootlag.check.reasons`)."""
     from .check import reasons
-    from .stats import gap_text
+    from .fmt import gap_cells
     from .termtable import layout, paint
 
     if boots.empty:
@@ -841,8 +841,7 @@ def format_table(boots: pd.DataFrame, width: int | None = None, colour: bool = F
     view = boots.assign(
         boot=boots.boot_id.fillna("-").str.slice(0, 8),
         kernel_start=boots.kernel_start.dt.strftime("%Y-%m-%d %H:%M:%S").fillna("?"),
-        gap_s=[gap_text(g, c, f) for g, c, f in zip(boots.gap_s, boots.clock, boots.format,
-                                                     strict=True)],
+        gap_s=gap_cells(boots),
         loader=boots.loader.fillna("-"), note=reasons(boots).fillna(""),
     )[TABLE_COLUMNS].rename(columns={"kernel_start": "kernel_start (UTC)"})
     cells = [list(view.columns), *view.astype(str).values.tolist()]
@@ -868,16 +867,23 @@ def format_table(boots: pd.DataFrame, width: int | None = None, colour: bool = F
 
 
 def summary_text(boots: pd.DataFrame) -> str:
-    """One line per mode: boots, and the median and largest gap, exact and lower bounds apart."""
+    """One line per mode: boots, and the median and largest gap of the exact and estimated
+    gaps (how many of each), lower bounds apart."""
     out = [f"{_plural(len(boots), 'boot')} on {_plural(boots.host.nunique(), 'host')}: "
            + ", ".join(f"{n} {s}" for s, n in boots.status.value_counts().items())]
+    kinds = boots["gap_kind"] if "gap_kind" in boots else boots.clock.map(
+        {"monotonic": "exact", "realtime": "lower-bound"})
     for mode, group in boots.groupby("mode", sort=True):
-        exact = group.gap_s[group.clock == "monotonic"].dropna()
-        bound = group.gap_s[group.clock == "realtime"].dropna()
+        kind = kinds[group.index]
+        measured = group.gap_s[kind.isin(["exact", "estimate"])].dropna()
+        bound = group.gap_s[kind == "lower-bound"].dropna()
         parts = [f"  {mode}: {_plural(len(group), 'boot')}"]
-        if len(exact):
-            parts.append(f"median gap {exact.median():.2f} s, max {exact.max():.2f} s "
-                         f"({len(exact)} exact)")
+        if len(measured):
+            counts = f"{int((kind[measured.index] == 'exact').sum())} exact"
+            estimated = int((kind[measured.index] == "estimate").sum())
+            counts += f", {estimated} estimated" if estimated else ""
+            parts.append(f"median gap {measured.median():.2f} s, max {measured.max():.2f} s "
+                         f"({counts})")
         if len(bound):
             parts.append(f"wall-clock median ≥{bound.median():.2f} s ({len(bound)} "
                          f"{'lower bound' if len(bound) == 1 else 'lower bounds'})")
