@@ -312,7 +312,7 @@ def main() -> None:
 
 def print_row(row: tuple[str, str, str, Timing, str, Timing], file: io.TextIOBase | None = None
               ) -> None:
-    what, jobs, base_name, theirs, _, mine = row
+    what, jobs, _, theirs, _, mine = row
     print(f"  {what[:60]:<60} {jobs:<14} {theirs.seconds:7.3f}s {mine.seconds:7.3f}s "
           f"{mine.seconds / theirs.seconds:6.2f}x  {mine.rss_mb:6.0f} MB", file=file, flush=True)
 

@@ -9,7 +9,7 @@ import json
 import os
 import sys
 import warnings
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:  # pandas is imported only when a command runs, so --help stays instant
     import pandas as pd
@@ -197,10 +197,14 @@ def main(argv: list[str] | None = None) -> int:
         return OK
 
 
-def read_boots(args: argparse.Namespace) -> tuple[pd.DataFrame | None, int]:
-    """Scan `args.paths` as the options say: (boots, OK), or (None, exit status) on error."""
-    from . import BootlagError, BootlagWarning, scan
+def read_boots(args: argparse.Namespace, scan: Any = None) -> tuple[Any, int]:
+    """Scan `args.paths` as the options say: (boots, OK), or (None, exit status) on error.
+
+    `scan` is `bootlag.scan` (a DataFrame), or `bootlag.rows.scan_rows` (rows, no pandas).
+    """
+    from . import BootlagError, BootlagWarning
     from .records import NoSuchInput
+    from .scanner import scan as scan_frame
     from .sos import known_zone
 
     if args.tz and not known_zone(args.tz):
@@ -224,7 +228,7 @@ def read_boots(args: argparse.Namespace) -> tuple[pd.DataFrame | None, int]:
             warnings.simplefilter("ignore" if args.quiet else "always", BootlagWarning)
             warnings.showwarning = _show_warning
             try:
-                boots = scan(args.paths, year=args.year, tz=args.tz,
+                boots = (scan or scan_frame)(args.paths, year=args.year, tz=args.tz,
                              errors="raise" if args.strict else "warn", progress=progress,
                              jobs=args.jobs or None, client=client)
             except NoSuchInput as exc:
@@ -241,6 +245,16 @@ def run_scan(args: argparse.Namespace) -> int:
     # Missing extras are reported before a long scan, not after it.
     if args.parquet and importlib.util.find_spec("pyarrow") is None:
         return _error("--parquet needs pyarrow: pip install 'bootlag[parquet]'", USAGE)
+    if args.csv or args.json:  # rows straight from the scan: no pandas import (start-up)
+        from .rows import scan_rows, write_csv, write_json
+
+        rows, status = read_boots(args, scan_rows)
+        if rows is None:
+            return status
+        (write_csv if args.csv else write_json)(rows, sys.stdout)
+        if args.json:
+            sys.stdout.write("\n")
+        return _outcome(rows.inputs, quiet=args.quiet)
     boots, status = read_boots(args)
     if boots is None:
         return status
