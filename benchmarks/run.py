@@ -53,7 +53,8 @@ from bootlag import events, synth
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "corpus"
 ENV = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C.UTF-8", "TZ": "UTC",
-       "SYSTEMD_COLORS": "0", "SYSTEMD_PAGER": ""}
+       "SYSTEMD_COLORS": "0", "SYSTEMD_PAGER": "",
+       **({"PYTHONPATH": os.environ["PYTHONPATH"]} if "PYTHONPATH" in os.environ else {})}
 TIME = "/usr/bin/time"  # GNU time: peak RSS of the command
 PATTERN = "loaded (early-)?kdump kernel|^-- Boot|Linux version"
 SUFFIX = {"short-iso-precise": ".log", "short-monotonic": ".mono.log", "json": ".json",

@@ -35,6 +35,7 @@ from .common import (
     line_blocks,
     next_stop_line,
 )
+from . import fastscan
 from .months import month_number
 
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
@@ -52,6 +53,8 @@ _FULL = re.compile(r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (\d{4})-(\d\d)-(\d\d) (\d\d
 _SHORT = re.compile(r" ?(\S{1,8}?)\.? {1,2}(\d{1,2}) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))? ")
 
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
+# An entry line without ": " that does not end in ":": no 'identifier: message' (damage).
+_NO_MESSAGE = re.compile(rb"\n[^ \t\r\n-](?:[^:\n]|:+[^: \n])*\n")
 _BOOT_SEPARATOR = re.compile(r"-- Boot ([0-9a-f]{32}) --")
 _YEAR_IN_HEADER = re.compile(r"(\d{4})-\d\d-\d\d")
 _UTC_NAMES = {"UTC", "GMT", "Z", "UCT"}
@@ -349,10 +352,20 @@ class TextReader:
         """
         pos, end = 0, len(block)
         upcoming: dict[bytes, int] = {}
+        hits: fastscan.BlockHits | None = None
         while pos < end:
             if self._skimming:
-                target = next_stop_line(block, pos, upcoming)
-                clean = self._clean_until(block, pos, target)
+                if fastscan.AVAILABLE:
+                    shape = self._template(block, pos)
+                    clean = pos  # a continuation or damage: read it as a line
+                    if shape is not None:
+                        if hits is None or hits.shape != shape:
+                            hits = fastscan.BlockHits(block, shape)
+                        clean = self._clean_fast(block, pos, hits.next_stop_line(block, pos),
+                                                 hits)
+                else:
+                    target = next_stop_line(block, pos, upcoming)
+                    clean = self._clean_until(block, pos, target)
                 if clean > pos:
                     last = _last_entry_line(block, pos, clean)
                     if last is not None:
@@ -366,6 +379,32 @@ class TextReader:
             self._line(number, block[pos:stop])
             pos = stop
         return number
+
+    def _template(self, block: bytes, pos: int) -> bytes | None:
+        """The template (`fastscan.template`) of the stamp of the line at `pos`, if it has one."""
+        m = self._styles[0][1].match(block, pos)
+        return fastscan.template(block[pos:m.end()]) if m else None
+
+    def _clean_fast(self, block: bytes, pos: int, target: int, hits: fastscan.BlockHits) -> int:
+        """`_clean_until` from the one scan of the block (`fastscan.BlockHits`)."""
+        if not self._shape.match(block, pos) or block.find(b": ", pos,
+                                                           block.find(b"\n", pos)) < 0:
+            return pos  # (a line without a message is read, to be reported)
+        if self._shape_is_monotonic and not self._separated:
+            if _EARLY_MONO.match(block, pos):
+                return pos
+            early = hits.first_early(pos, target)
+            target = early if early is not None else target
+        stop = target
+        for start in hits.misfits(pos, target):
+            if not self._shape.match(block, start):  # it departs from the template, and
+                stop = start  # from the style: a misfit (else another stamp width or zone)
+                break
+        if not hits.ascii:
+            odd = _NON_ASCII.search(block, pos, stop)
+            if odd:
+                stop = block.rfind(b"\n", pos, odd.start()) + 1
+        return stop
 
     def _clean_until(self, block: bytes, pos: int, target: int) -> int:
         """How far from `pos` (a line start) every line is ASCII and shaped like the last one.
@@ -382,6 +421,10 @@ class TextReader:
                 return pos
             early = _EARLY_MONO_LINE.search(block, pos, target)
             target = early.start() + 1 if early else target
+        if block.find(b": ", pos, block.find(b"\n", pos)) < 0:
+            return pos  # (a line without a message is read, to be reported)
+        bare = _NO_MESSAGE.search(block, pos, target)
+        target = bare.start() + 1 if bare else target
         bad = self._misfit.search(block, pos, target)
         stop = bad.start() + 1 if bad else target  # the misfit line starts after its newline
         odd = _NON_ASCII.search(block, pos, stop)

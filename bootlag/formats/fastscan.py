@@ -1,0 +1,156 @@
+"""One pass over a block for everything a text fast path must stop at.
+
+A reader that skips lines (`bootlag.matters`) must stop at every line that
+holds a trigger word or a separator (`matters.STOPS`), at every line that is
+not shaped like a journal line (damage is reported with its line number), and,
+in monotonic text without separators, at every stamp in a boot's first
+minutes. `BlockHits` finds all three in one scan of the block with
+`Hyperscan <https://www.hyperscan.io>`_ (``pip install hyperscan``: wheels for
+Linux, macOS and Windows), a multi-pattern matcher that runs at several GB/s
+however many patterns there are; Python's ``re`` has no literal prefilter for an
+alternation (~60 MB/s) and ``bytes.find`` takes one pass per word. Without
+Hyperscan the readers fall back to those (`AVAILABLE` is False).
+
+The line shape is checked against a template of the stamp the skipped stretch
+starts with (its digits as ``[0-9]``, every other byte literal): the patterns
+flag each line start that departs from it, and only those lines are checked
+with the style's own regex, so a line that passes either check is one the
+regex accepts.
+"""
+
+from __future__ import annotations
+
+import bisect
+from typing import Any
+
+from .. import matters
+
+try:  # an optional accelerator: the readers give the same records without it
+    import hyperscan as _hs
+except ImportError:  # pragma: no cover - exercised by the fallback test with AVAILABLE off
+    _hs = None
+
+AVAILABLE = _hs is not None
+
+_STOP, _MISFIT, _EARLY, _BARE = 0, 1, 2, 3
+_ID_KIND = 1 << 20  # ids: kind * _ID_KIND + the number of template bytes before the misfit
+_SPACE = b" \t\r\n"
+# A monotonic stamp under 120 s after a newline (text.py's _EARLY_MONO_LINE; a newline
+# inside the brackets would make no stamp line either, so none is allowed there).
+_EARLY_PATTERN = rb"\x0a\x5b[\x09\x0b-\x0d\x20]*(?:[0-9]|[0-9][0-9]|1[01][0-9])\x2e[0-9]{6}"
+
+
+# An entry line with no ": " that does not end in ":" has no 'identifier: message'
+# (text.py's _split_prefix): damage to report, so the reader must stop there.
+_NO_MESSAGE = rb"\x0a[^\x20\x09\x0d\x0a\x2d](?:[^\x3a\x0a]|\x3a+[^\x3a\x20\x0a])*\x0a"
+
+
+def _byte(c: int) -> bytes:
+    return b"\\x%02x" % c
+
+
+def _allowed(c: int) -> bytes:
+    return b"[0-9]" if 0x30 <= c <= 0x39 else _byte(c)
+
+
+def _other(c: int, extra: bytes = b"") -> bytes:
+    inside = b"0-9" if 0x30 <= c <= 0x39 else _byte(c)
+    return b"[^" + inside + b"".join(_byte(x) for x in extra) + b"]"
+
+
+def template(stamp: bytes) -> bytes:
+    """The stamp with every digit as 0: stamps of one template share their database."""
+    return stamp.translate(_DIGITS_TO_ZERO)
+
+
+_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_databases: dict[bytes | None, Any] = {}
+
+
+def _misfit_pattern(shape: bytes) -> bytes:
+    """A newline, then a line that is not `shape`, a continuation, a blank or a ``-- `` line.
+
+    One pattern of nested alternatives (a small automaton: a separate pattern per
+    byte of the template makes Hyperscan ten times slower). It matches up to and
+    including the first byte that departs from the template.
+    """
+    def rest(k: int) -> bytes:
+        if k == len(shape) - 1:
+            return _other(shape[k])
+        return b"(?:" + _other(shape[k]) + b"|" + _allowed(shape[k]) + rest(k + 1) + b")"
+
+    first = _other(shape[0], _SPACE + b"-")
+    tail = b"|" + _allowed(shape[0]) + rest(1) if len(shape) > 1 else b""
+    return b"\\x0a(?:" + first + b"|\\x2d(?:[^\\x2d]|\\x2d[^\\x20])" + tail + b")"
+
+
+def _database(shape: bytes | None) -> Any:
+    """The Hyperscan database of the stops, the early stamps and the misfits of `shape`."""
+    found = _databases.get(shape)
+    if found is not None:
+        return found
+    expressions: list[bytes] = []
+    ids: list[int] = []
+    for word in matters.STOPS:
+        expressions.append(b"".join(_byte(c) for c in word))
+        ids.append(_STOP * _ID_KIND + len(word))
+    expressions.append(_EARLY_PATTERN)
+    ids.append(_EARLY * _ID_KIND)
+    if shape:
+        expressions += [_misfit_pattern(shape), _NO_MESSAGE]
+        ids += [_MISFIT * _ID_KIND, _BARE * _ID_KIND]
+    database = _hs.Database(mode=_hs.HS_MODE_BLOCK)
+    database.compile(expressions=expressions, ids=ids, elements=len(expressions),
+                     flags=[0] * len(expressions))
+    _databases[shape] = database
+    return database
+
+
+class BlockHits:
+    """Where, in one block, the stops, the misfit line starts and the early stamps are."""
+
+    __slots__ = ("_early", "_misfits", "_stops", "ascii", "end", "shape")
+
+    def __init__(self, block: bytes, shape: bytes | None) -> None:
+        self.shape = shape
+        self.end = len(block)
+        self.ascii = block.isascii()
+        stops: list[int] = []
+        misfits: list[int] = []
+        early: list[int] = []
+
+        def on_match(ident: int, _start: int, end: int, _flags: int, _context: Any) -> None:
+            kind, length = divmod(ident, _ID_KIND)
+            if kind == _STOP:
+                stops.append(end - length)
+            elif kind == _MISFIT:  # the template has no newline; the last byte may be one
+                misfits.append(block.rfind(b"\n", 0, end - 1) + 1)
+            elif kind == _BARE:
+                stops.append(block.rfind(b"\n", 0, end - 1) + 1)
+            else:
+                early.append(block.rfind(b"\n", 0, end) + 1)
+
+        _database(shape).scan(block, match_event_handler=on_match)
+        if block and not block.endswith(b"\n"):  # a last line cut short: read it
+            stops.append(block.rfind(b"\n") + 1)
+        stops.sort()
+        misfits.sort()
+        early.sort()
+        self._stops, self._misfits, self._early = stops, misfits, early
+
+    def next_stop_line(self, block: bytes, pos: int) -> int:
+        """Start of the next line at or after `pos` that holds a stop (else the block's end);
+        `pos` itself when a stop starts there (as `common.next_stop_line`)."""
+        i = bisect.bisect_left(self._stops, pos)
+        nearest = self._stops[i] if i < len(self._stops) else self.end
+        return max(block.rfind(b"\n", pos, nearest) + 1, pos) if nearest > pos else pos
+
+    def misfits(self, pos: int, stop: int) -> list[int]:
+        """Line starts in (pos, stop) that depart from the template, in order."""
+        return self._misfits[bisect.bisect_right(self._misfits, pos):
+                             bisect.bisect_left(self._misfits, stop)]
+
+    def first_early(self, pos: int, stop: int) -> int | None:
+        """The first line start in (pos, stop) with a monotonic stamp under 120 s."""
+        i = bisect.bisect_right(self._early, pos)
+        return self._early[i] if i < len(self._early) and self._early[i] < stop else None

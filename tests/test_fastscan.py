@@ -1,0 +1,59 @@
+"""The fast paths give the records and the skipped lines of the full read, with Hyperscan
+(`bootlag.formats.fastscan`) and without it."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from bootlag import synth
+from bootlag.formats import ReadOptions, fastscan, read_bytes
+
+FORMATS = ("short-iso-precise", "short-monotonic", "short", "short-unix", "short-full", "json")
+
+
+def _damaged(data: bytes, seed: int) -> bytes:
+    """Lines cut, garbage lines, bad UTF-8, a stamp without a message: damage to report."""
+    rng = random.Random(seed)
+    lines = data.split(b"\n")
+    for _ in range(12):
+        i = rng.randrange(len(lines))
+        kind = rng.randrange(5)
+        if kind == 0:
+            lines[i] = lines[i][: rng.randrange(1, 20)]
+        elif kind == 1:
+            lines.insert(i, b"\x00\x01garbage line")
+        elif kind == 2:
+            lines[i] = lines[i] + b" \xff\xfe"
+        elif kind == 3:
+            lines.insert(i, lines[i][:33] + b"no colon here")
+        else:
+            lines.insert(i, b"-x not a separator")
+    return b"\n".join(lines)
+
+
+@pytest.fixture(scope="module")
+def inputs(fleet_journal) -> list[tuple[str, bytes]]:
+    found = []
+    for fmt in FORMATS:
+        data = synth.render(fleet_journal, fmt)
+        found += [(fmt, data), (f"{fmt} damaged", _damaged(data, len(found))),
+                  (f"{fmt} cut", data[: len(data) * 2 // 3])]
+    return found
+
+
+def _read(data: bytes, full: bool) -> tuple[list, dict]:
+    records, info = read_bytes(data, "x", ReadOptions(year=2025, full=full))
+    return records, info.skipped
+
+
+@pytest.mark.parametrize("hyperscan", [True, False])
+def test_fast_path_is_the_full_read(inputs, monkeypatch, hyperscan):
+    if hyperscan and not fastscan.AVAILABLE:
+        pytest.skip("hyperscan is not installed")
+    monkeypatch.setattr(fastscan, "AVAILABLE", hyperscan)
+    for name, data in inputs:
+        fast, full = _read(data, False), _read(data, True)
+        assert fast[0] == full[0], name
+        assert fast[1] == full[1], name
