@@ -25,6 +25,7 @@ from typing import Any
 
 from .. import matters
 
+_hs: Any
 try:  # an optional accelerator: the readers give the same records without it
     import hyperscan as _hs
 except ImportError:  # pragma: no cover - exercised by the fallback test with AVAILABLE off

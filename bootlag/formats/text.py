@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 from .. import clock, events
 from ..records import Kind, Record
 from ..sources import InputStream
+from . import fastscan
 from .common import (
     Collector,
     ReadOptions,
@@ -35,7 +36,6 @@ from .common import (
     line_blocks,
     next_stop_line,
 )
-from . import fastscan
 from .months import month_number
 
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
