@@ -325,7 +325,32 @@ class InputStream(io.RawIOBase):
         self._left = limit  # bytes it may still deliver (None: no limit)
         self._head = memoryview(b"")
         self.cut_off: str | None = None
-        self.newlines = 0
+        self._newlines = 0  # counted as read, unless the bytes are a plain file's
+        self._delivered = 0
+
+    @property
+    def newlines(self) -> int:
+        """Newlines delivered so far (where a cut-off stream ended)."""
+        if self.path is None:
+            return self._newlines
+        count, left = 0, self._delivered  # a plain file: counted only if it is asked for
+        with open(self.path, "rb") as f:
+            while left > 0 and (chunk := f.read(min(1 << 23, left))):
+                count += chunk.count(b"\n")
+                left -= len(chunk)
+        return count
+
+    def read_block(self, size: int) -> bytes:
+        """Up to `size` bytes with as few copies as the source allows (one read1 of it)."""
+        if self._head:
+            data = self._head[:size].tobytes()
+            self._head = self._head[len(data):]
+        else:
+            data = self._read_inner(size)
+        self._delivered += len(data)
+        if self.path is None:
+            self._newlines += data.count(b"\n")
+        return data
 
     def readable(self) -> bool:
         return True
@@ -366,7 +391,9 @@ class InputStream(io.RawIOBase):
         else:
             data = memoryview(self._read_inner(len(buffer)))
         buffer[: len(data)] = data
-        self.newlines += data.tobytes().count(b"\n")
+        self._delivered += len(data)
+        if self.path is None:
+            self._newlines += data.tobytes().count(b"\n")
         return len(data)
 
     def close(self) -> None:

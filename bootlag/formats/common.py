@@ -160,18 +160,27 @@ BLOCK = 1 << 20
 LONGEST_LINE = 64 << 20  # a "line" longer than this is damage; it is cut there
 
 
-def line_blocks(stream: BinaryIO) -> Iterator[bytes]:
-    """The stream in blocks of whole lines (the last may lack its newline)."""
+def line_blocks(stream: BinaryIO | InputStream) -> Iterator[bytes]:
+    """The stream in blocks of whole lines (the last may lack its newline).
+
+    An `InputStream` is read with `InputStream.read_block` (a plain file's bytes
+    are copied once, not through two buffers).
+    """
+    read = stream.read_block if isinstance(stream, InputStream) else stream.read
     carry = b""
-    while chunk := stream.read(BLOCK):
-        block = carry + chunk
-        cut = block.rfind(b"\n") + 1
-        if not cut and len(block) < LONGEST_LINE:
-            carry = block  # a line longer than a chunk: read on
+    while chunk := read(BLOCK):
+        cut = chunk.rfind(b"\n") + 1
+        if not cut:
+            carry += chunk
+            if len(carry) < LONGEST_LINE:
+                continue  # a line longer than a chunk: read on
+            yield carry
+            carry = b""
             continue
-        cut = cut or len(block)
-        yield block[:cut]
-        carry = block[cut:]
+        whole = chunk if cut == len(chunk) else chunk[:cut]
+        block = carry + whole if carry else whole
+        carry = chunk[cut:]
+        yield block
     if carry:
         yield carry
 

@@ -119,7 +119,7 @@ class EntrySink:
 
 def read_json(stream: InputStream, options: ReadOptions, info: SourceInfo) -> Iterator[Record]:
     """``-o json``, ``json-seq``, ``json-sse`` (one object a line) and ``json-pretty``."""
-    return _JsonReader(info, options.full).read(buffered(stream))
+    return _JsonReader(info, options.full).read(stream)
 
 
 _BOOT_KEY = b'"_BOOT_ID"'
@@ -144,7 +144,7 @@ class _JsonReader:
         self.seen: set[bytes] = set()  # boots that have had an entry parsed
         self.latest: dict[bytes, tuple[int, bytes]] = {}  # boot -> its latest skimmed line
 
-    def read(self, stream: BinaryIO) -> Iterator[Record]:
+    def read(self, stream: BinaryIO | InputStream) -> Iterator[Record]:
         number = 0
         for block in line_blocks(stream):
             number = self._block(block, number)

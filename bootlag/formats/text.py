@@ -31,7 +31,6 @@ from .common import (
     Collector,
     ReadOptions,
     SourceInfo,
-    buffered,
     is_placeholder_host,
     line_blocks,
     next_stop_line,
@@ -332,7 +331,7 @@ class TextReader:
             if years:
                 self.clock.anchor = int(years[-1])
 
-    def read(self, stream: BinaryIO) -> Iterator[Record]:
+    def read(self, stream: BinaryIO | InputStream) -> Iterator[Record]:
         """Records of the whole stream, read in blocks of whole lines."""
         number = 0  # lines before the current block
         for block in line_blocks(stream):
@@ -517,7 +516,7 @@ def default_year(mtime: float) -> int:
 
 def read_text(stream: InputStream, options: ReadOptions, info: SourceInfo) -> Iterator[Record]:
     """journalctl's ``-o short*`` outputs and syslog files (see the module docstring)."""
-    return TextReader(info, options).read(buffered(stream))
+    return TextReader(info, options).read(stream)
 
 
 def text_style(line: str) -> str | None:
