@@ -20,6 +20,7 @@ from typing import Any, BinaryIO
 from .. import clock, events, matters
 from ..records import Record
 from ..sources import InputStream
+from . import fastscan
 from .common import (
     LONGEST_LINE,
     Collector,
@@ -159,24 +160,43 @@ class _JsonReader:
     def _block(self, block: bytes, number: int) -> int:
         pos, end = 0, len(block)
         upcoming: dict[bytes, int] = {}
+        hits: fastscan.BlockHits | None = None
         while pos < end:
-            target = end if self.full or self.pretty or "json-pretty" in self.kinds else \
-                next_stop_line(block, pos, upcoming)
-            if target > pos and not (self.full or self.pretty or "json-pretty" in self.kinds):
-                for raw in block[pos:target].split(b"\n")[:-1]:
-                    number += 1
-                    at = raw.find(_BOOT_KEY)
-                    boot = raw[raw.find(b'"', at + 10) + 1:][:32] if at >= 0 else b""
-                    if not self.pretty and boot in self.seen and raw.isascii():
-                        self.latest[boot] = (number, raw)
-                    else:
-                        self._line(number, raw)
+            skim = not (self.full or self.pretty or "json-pretty" in self.kinds)
+            if skim and fastscan.AVAILABLE:
+                hits = hits or fastscan.BlockHits(block, None)
+                target = hits.next_stop_line(block, pos)
+            else:
+                target = next_stop_line(block, pos, upcoming) if skim else end
+            if target > pos and skim:
+                number = self._skim(block[pos:target], number)
                 pos = target
                 continue
             stop = block.find(b"\n", pos) + 1 or end
             number += 1
             self._line(number, block[pos:stop])
             pos = stop
+        return number
+
+    def _skim(self, stretch: bytes, number: int) -> int:
+        """Lines without a stop (`stretch`, whole lines): kept aside per boot, unparsed, where
+        their boot was seen (the latest of each may be its boot's last entry); else parsed."""
+        lines = stretch.count(b"\n")
+        last = stretch[stretch.rfind(b"\n", 0, len(stretch) - 1) + 1:-1]
+        at = last.find(_BOOT_KEY)
+        boot = last[last.find(b'"', at + 10) + 1:][:32] if at >= 0 else b""
+        if (boot in self.seen and stretch.count(_BOOT_KEY) == lines
+                and stretch.count(_BOOT_KEY + b':"' + boot + b'"') == lines and stretch.isascii()):
+            self.latest[boot] = (number + lines, last)  # all of one boot: only the last counts
+            return number + lines
+        for raw in stretch.split(b"\n")[:-1]:
+            number += 1
+            at = raw.find(_BOOT_KEY)
+            boot = raw[raw.find(b'"', at + 10) + 1:][:32] if at >= 0 else b""
+            if not self.pretty and boot in self.seen and raw.isascii():
+                self.latest[boot] = (number, raw)
+            else:
+                self._line(number, raw)
         return number
 
     def _line(self, number: int, raw: bytes) -> None:
