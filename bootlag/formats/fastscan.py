@@ -21,17 +21,22 @@ regex accepts.
 from __future__ import annotations
 
 import bisect
+import importlib.util
 from typing import Any
 
 from .. import matters
 
-_hs: Any
-try:  # an optional accelerator: the readers give the same records without it
-    import hyperscan as _hs
-except ImportError:  # pragma: no cover - exercised by the fallback test with AVAILABLE off
-    _hs = None
+# An optional accelerator: the readers give the same records without it. It is imported
+# when a block is large enough to be worth its import and compile (~20 ms: start-up).
+AVAILABLE = importlib.util.find_spec("hyperscan") is not None
+WORTH = 1 << 18  # bytes of a block from which it pays
 
-AVAILABLE = _hs is not None
+
+def use(block: bytes) -> bool:
+    """Whether to scan `block` with `BlockHits` (else the readers' fallback)."""
+    return AVAILABLE and len(block) >= WORTH
+
+
 
 _STOP, _MISFIT, _EARLY, _BARE = 0, 1, 2, 3
 _ID_KIND = 1 << 20  # ids: kind * _ID_KIND + the number of template bytes before the misfit
@@ -100,7 +105,9 @@ def _database(shape: bytes | None) -> Any:
     if shape:
         expressions += [_misfit_pattern(shape), _NO_MESSAGE]
         ids += [_MISFIT * _ID_KIND, _BARE * _ID_KIND]
-    database = _hs.Database(mode=_hs.HS_MODE_BLOCK)
+    import hyperscan
+
+    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
     database.compile(expressions=expressions, ids=ids, elements=len(expressions),
                      flags=[0] * len(expressions))
     _databases[shape] = database

@@ -163,7 +163,7 @@ class _JsonReader:
         hits: fastscan.BlockHits | None = None
         while pos < end:
             skim = not (self.full or self.pretty or "json-pretty" in self.kinds)
-            if skim and fastscan.AVAILABLE:
+            if skim and fastscan.use(block):
                 hits = hits or fastscan.BlockHits(block, None)
                 target = hits.next_stop_line(block, pos)
             else:

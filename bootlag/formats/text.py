@@ -354,7 +354,7 @@ class TextReader:
         hits: fastscan.BlockHits | None = None
         while pos < end:
             if self._skimming:
-                if fastscan.AVAILABLE:
+                if fastscan.use(block):
                     shape = self._template(block, pos)
                     clean = pos  # a continuation or damage: read it as a line
                     if shape is not None:
