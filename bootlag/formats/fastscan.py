@@ -59,39 +59,51 @@ def _allowed(c: int) -> bytes:
     return b"[0-9]" if 0x30 <= c <= 0x39 else _byte(c)
 
 
-def _other(c: int, extra: bytes = b"") -> bytes:
-    inside = b"0-9" if 0x30 <= c <= 0x39 else _byte(c)
-    return b"[^" + inside + b"".join(_byte(x) for x in extra) + b"]"
-
-
 def template(stamp: bytes) -> bytes:
     """The stamp with every digit as 0: stamps of one template share their database."""
     return stamp.translate(_DIGITS_TO_ZERO)
 
 
 _DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
-_databases: dict[bytes | None, Any] = {}
+_databases: dict[frozenset[bytes] | None, Any] = {}
 
 
-def _misfit_pattern(shape: bytes) -> bytes:
-    """A newline, then a line that is not `shape`, a continuation, a blank or a ``-- `` line.
+def _misfit_pattern(shapes: frozenset[bytes]) -> bytes:
+    """A newline, then a line that is none of `shapes`, a continuation, a blank or a
+    ``-- `` line.
 
-    One pattern of nested alternatives (a small automaton: a separate pattern per
-    byte of the template makes Hyperscan ten times slower). It matches up to and
-    including the first byte that departs from the template.
+    One pattern of nested alternatives over the trie of the templates (a small
+    automaton: a separate pattern per byte of a template makes Hyperscan ten times
+    slower). It matches up to and including the first byte that departs from
+    every template.
     """
-    def rest(k: int) -> bytes:
-        if k == len(shape) - 1:
-            return _other(shape[k])
-        return b"(?:" + _other(shape[k]) + b"|" + _allowed(shape[k]) + rest(k + 1) + b")"
+    trie: dict[int, Any] = {}
+    for shape in shapes:
+        node = trie
+        for c in shape:
+            node = node.setdefault(c, {})
+        node[-1] = {}  # a template ends here: the line is one of them
 
-    first = _other(shape[0], _SPACE + b"-")
-    tail = b"|" + _allowed(shape[0]) + rest(1) if len(shape) > 1 else b""
-    return b"\\x0a(?:" + first + b"|\\x2d(?:[^\\x2d]|\\x2d[^\\x20])" + tail + b")"
+    def below(node: dict[int, Any], extra: bytes = b"") -> bytes | None:
+        if -1 in node:
+            return None  # no misfit below a template's end
+        keys = sorted(node)
+        inside = b"".join(b"0-9" if k == 0x30 else _byte(k) for k in keys)
+        parts = [b"[^" + inside + b"".join(_byte(x) for x in extra) + b"]"]
+        for k in keys:
+            rest = below(node[k])
+            if rest is not None:
+                parts.append(_allowed(k) + rest)
+        return b"(?:" + b"|".join(parts) + b")"
+
+    first = below(trie, _SPACE + b"-")
+    assert first is not None
+    return b"\\x0a(?:" + first[3:-1] + b"|\\x2d(?:[^\\x2d]|\\x2d[^\\x20]))"
 
 
-def _database(shape: bytes | None) -> Any:
-    """The Hyperscan database of the stops, the early stamps and the misfits of `shape`."""
+def _database(shape: frozenset[bytes] | None) -> Any:
+    """The Hyperscan database of the stops, the early stamps and the misfits of the
+    templates `shape`."""
     found = _databases.get(shape)
     if found is not None:
         return found
@@ -119,7 +131,7 @@ class BlockHits:
 
     __slots__ = ("_early", "_misfits", "_stops", "ascii", "end", "shape")
 
-    def __init__(self, block: bytes, shape: bytes | None) -> None:
+    def __init__(self, block: bytes, shape: frozenset[bytes] | None) -> None:
         self.shape = shape
         self.end = len(block)
         self.ascii = block.isascii()

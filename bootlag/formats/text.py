@@ -233,6 +233,7 @@ class TextReader:
         self._skimming = False  # the current boot has armed: skim until something matters
         self._formats = info.formats_seen
         self._zones_checked: set[str] = set()
+        self._templates: frozenset[bytes] = frozenset()  # stamp shapes seen (fastscan)
 
     # --- timestamp styles: each returns (mono, real, end of timestamp) or None ---
     def _monotonic(self, line: str):  # type: ignore[no-untyped-def]
@@ -379,10 +380,18 @@ class TextReader:
             pos = stop
         return number
 
-    def _template(self, block: bytes, pos: int) -> bytes | None:
-        """The template (`fastscan.template`) of the stamp of the line at `pos`, if it has one."""
+    def _template(self, block: bytes, pos: int) -> frozenset[bytes] | None:
+        """The templates (`fastscan.template`) of the stamps seen at the start of skimmed
+        stretches, that of the line at `pos` among them; None if it has no stamp."""
         m = self._styles[0][1].match(block, pos)
-        return fastscan.template(block[pos:m.end()]) if m else None
+        if m is None:
+            return None
+        shape = fastscan.template(block[pos:m.end()])
+        if shape not in self._templates:
+            if len(self._templates) >= 16:  # a style whose stamps vary: start afresh
+                self._templates = frozenset()
+            self._templates |= {shape}
+        return self._templates
 
     def _clean_fast(self, block: bytes, pos: int, target: int, hits: fastscan.BlockHits) -> int:
         """`_clean_until` from the one scan of the block (`fastscan.BlockHits`)."""
