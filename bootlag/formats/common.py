@@ -135,6 +135,27 @@ class Collector:
             state.host = host
         state.last = (line, mono, real, ident)
 
+    def has(self, boot: str) -> bool:
+        """Whether `boot` has had an entry (its FIRST record is made)."""
+        return boot in self._boots
+
+    def passed(self, boot: str, last: tuple[int, int | None, int | None, str | None],
+               host: str | None) -> None:
+        """Entries of a seen `boot` that are no events, no boundaries and no clock jumps were
+        passed over in bulk: `last` (line, mono, real, ident) is the latest of them, `host`
+        the latest real host name among them (None: none). As `add` for each of them."""
+        state = self._boots[boot]
+        _, mono, real, _ = last
+        if mono is None and real is not None and not state.armed:
+            state.prev_real = real
+        if host is not None:
+            state.host = host
+        state.last = last
+
+    def previous_real(self, boot: str) -> int | None:
+        """The wall time of `boot`'s latest entry, as the jump watch keeps it."""
+        return self._boots[boot].prev_real
+
     def settled(self, boot: str) -> bool:
         """Whether `boot` has armed or failed (later entries matter only if they are events)."""
         state = self._boots.get(boot)

@@ -65,7 +65,7 @@ def template(stamp: bytes) -> bytes:
 
 
 _DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
-_databases: dict[frozenset[bytes] | None, Any] = {}
+_databases: dict[tuple[frozenset[bytes] | None, bool], Any] = {}
 
 
 def _misfit_pattern(shapes: frozenset[bytes]) -> bytes:
@@ -101,10 +101,10 @@ def _misfit_pattern(shapes: frozenset[bytes]) -> bytes:
     return b"\\x0a(?:" + first[3:-1] + b"|\\x2d(?:[^\\x2d]|\\x2d[^\\x20]))"
 
 
-def _database(shape: frozenset[bytes] | None) -> Any:
+def _database(shape: frozenset[bytes] | None, early: bool) -> Any:
     """The Hyperscan database of the stops, the early stamps and the misfits of the
     templates `shape`."""
-    found = _databases.get(shape)
+    found = _databases.get((shape, early))
     if found is not None:
         return found
     expressions: list[bytes] = []
@@ -112,8 +112,9 @@ def _database(shape: frozenset[bytes] | None) -> Any:
     for word in matters.STOPS:
         expressions.append(b"".join(_byte(c) for c in word))
         ids.append(_STOP * _ID_KIND + len(word))
-    expressions.append(_EARLY_PATTERN)
-    ids.append(_EARLY * _ID_KIND)
+    if early:
+        expressions.append(_EARLY_PATTERN)
+        ids.append(_EARLY * _ID_KIND)
     if shape:
         expressions += [_misfit_pattern(shape), _NO_MESSAGE]
         ids += [_MISFIT * _ID_KIND, _BARE * _ID_KIND]
@@ -122,7 +123,7 @@ def _database(shape: frozenset[bytes] | None) -> Any:
     database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
     database.compile(expressions=expressions, ids=ids, elements=len(expressions),
                      flags=[0] * len(expressions))
-    _databases[shape] = database
+    _databases[shape, early] = database
     return database
 
 
@@ -131,13 +132,16 @@ class BlockHits:
 
     __slots__ = ("_early", "_misfits", "_stops", "ascii", "end", "shape")
 
-    def __init__(self, block: bytes, shape: frozenset[bytes] | None) -> None:
-        self.shape = shape
+    def __init__(self, block: bytes, shape: frozenset[bytes] | None, early: bool = False
+                 ) -> None:
+        """`shape`: the stamp templates (None: no line shape check); `early`: find early
+        monotonic stamps too (in monotonic text without separators)."""
+        self.shape = (shape, early)
         self.end = len(block)
         self.ascii = block.isascii()
         stops: list[int] = []
         misfits: list[int] = []
-        early: list[int] = []
+        starts: list[int] = []  # of early stamp lines
 
         def on_match(ident: int, _start: int, end: int, _flags: int, _context: Any) -> None:
             kind, length = divmod(ident, _ID_KIND)
@@ -148,15 +152,15 @@ class BlockHits:
             elif kind == _BARE:
                 stops.append(block.rfind(b"\n", 0, end - 1) + 1)
             else:
-                early.append(block.rfind(b"\n", 0, end) + 1)
+                starts.append(block.rfind(b"\n", 0, end) + 1)
 
-        _database(shape).scan(block, match_event_handler=on_match)
+        _database(shape, early).scan(block, match_event_handler=on_match)
         if block and not block.endswith(b"\n"):  # a last line cut short: read it
             stops.append(block.rfind(b"\n") + 1)
         stops.sort()
         misfits.sort()
-        early.sort()
-        self._stops, self._misfits, self._early = stops, misfits, early
+        starts.sort()
+        self._stops, self._misfits, self._early = stops, misfits, starts
 
     def next_stop_line(self, block: bytes, pos: int) -> int:
         """Start of the next line at or after `pos` that holds a stop (else the block's end);

@@ -234,6 +234,7 @@ class TextReader:
         self._formats = info.formats_seen
         self._zones_checked: set[str] = set()
         self._templates: frozenset[bytes] = frozenset()  # stamp shapes seen (fastscan)
+        self._hits: fastscan.BlockHits | None = None  # of the block being read in bulk
 
     # --- timestamp styles: each returns (mono, real, end of timestamp) or None ---
     def _monotonic(self, line: str):  # type: ignore[no-untyped-def]
@@ -352,15 +353,17 @@ class TextReader:
         """
         pos, end = 0, len(block)
         upcoming: dict[bytes, int] = {}
-        hits: fastscan.BlockHits | None = None
+        self._hits = None
         while pos < end:
             if self._skimming:
                 if fastscan.use(block):
                     shape = self._template(block, pos)
                     clean = pos  # a continuation or damage: read it as a line
                     if shape is not None:
-                        if hits is None or hits.shape != shape:
-                            hits = fastscan.BlockHits(block, shape)
+                        early = self._shape_is_monotonic and not self._separated
+                        hits = self._hits
+                        if hits is None or hits.shape != (shape, early):
+                            hits = self._hits = fastscan.BlockHits(block, shape, early)
                         clean = self._clean_fast(block, pos, hits.next_stop_line(block, pos),
                                                  hits)
                 else:
@@ -374,11 +377,94 @@ class TextReader:
                     number += block.count(b"\n", pos, clean)
                     pos = clean
                     continue
+            if not self.full and fastscan.use(block):
+                passed = self._pass(block, pos, number)
+                if passed is not None:
+                    pos, number = passed
+                    continue
             stop = block.find(b"\n", pos) + 1 or end
             number += 1
             self._line(number, block[pos:stop])
             pos = stop
         return number
+
+    def _pass(self, block: bytes, pos: int, number: int) -> tuple[int, int] | None:
+        """Read the lines from `pos` in bulk where each must be looked at only for its time
+        (`bootlag.formats.stamps`): a wall clock before arming, or a monotonic clock without
+        separators. Returns the new (pos, number), or None to read the line at `pos`."""
+        style, quick = self._styles[0]
+        m = quick.match(block, pos)
+        if m is None or not self._lines_in_boot or not self.collector.has(self._boot):
+            return None
+        monotonic = style == self._monotonic
+        if not monotonic and style != self._iso:
+            return None
+        shapes = self._template(block, pos)
+        assert shapes is not None
+        hits = self._hits
+        if hits is None or hits.shape[0] != shapes:  # (early stamps do not matter here)
+            hits = self._hits = fastscan.BlockHits(block, shapes, False)
+        stop = self._clean_fast(block, pos, hits.next_stop_line(block, pos), hits, early=False)
+        if stop - pos < 4096:
+            return None
+        import numpy as np
+
+        from . import stamps
+
+        shape = fastscan.template(block[pos:m.end()])
+        entries, stop = stamps.entry_lines(block, pos, stop, shape)
+        if monotonic:
+            times = stamps.mono_us(block, entries, shape)
+            if times is None:
+                return None
+            previous = [self._prev_mono if self._prev_mono is not None else times[0]]
+            before = np.concatenate((previous, times[:-1])) if len(times) else times
+            cut = np.flatnonzero((times < clock.RESET_BELOW_US)
+                                 & (times + clock.RESET_DROP_US < before))
+        else:
+            decoded = stamps.iso_us(block, entries, shape)
+            if decoded is None:
+                return None
+            times, valid = decoded
+            state_prev = self.collector.previous_real(self._boot)
+            before = np.concatenate(([times[0] if state_prev is None else state_prev],
+                                     times[:-1])) if len(times) else times
+            cut = np.flatnonzero(~valid | (times - before > clock.JUMP_FORWARD_US)
+                                 | (before - times > clock.JUMP_BACKWARD_US))
+        n = int(cut[0]) if cut.size else len(entries)
+        if n < 2:
+            return None
+        if n < len(entries):
+            stop = int(entries[n])
+        last = int(entries[n - 1])
+        fields = self._fields(block, last)
+        if fields is None:
+            return None
+        host, ident = fields
+        k = n - 1
+        while is_placeholder_host(host) and k > 0:  # the latest real host name
+            k -= 1
+            found = self._fields(block, int(entries[k]))
+            host = found[0] if found else None
+        name = text_style(block[pos:m.end()].decode())
+        assert name is not None
+        self._formats[name] = self._formats.get(name, 0) + n
+        self._lines_in_boot += n
+        line = number + block.count(b"\n", pos, last) + 1
+        value = int(times[n - 1])
+        if monotonic:
+            self._prev_mono = value
+        self.collector.passed(self._boot, (line, value if monotonic else None,
+                                           None if monotonic else value, ident),
+                              None if is_placeholder_host(host) else host)
+        return stop, number + block.count(b"\n", pos, stop)
+
+    def _fields(self, block: bytes, start: int) -> tuple[str | None, str] | None:
+        """(host, ident) of the entry line at `start`."""
+        line = block[start:block.index(b"\n", start)].decode("ascii", "replace")
+        m = (_MONO if self._styles[0][0] == self._monotonic else _ISO).match(line)
+        fields = _split_prefix(line[m.end():]) if m else None
+        return (fields[0], fields[1]) if fields else None  # type: ignore[return-value]
 
     def _template(self, block: bytes, pos: int) -> frozenset[bytes] | None:
         """The templates (`fastscan.template`) of the stamps seen at the start of skimmed
@@ -393,16 +479,18 @@ class TextReader:
             self._templates |= {shape}
         return self._templates
 
-    def _clean_fast(self, block: bytes, pos: int, target: int, hits: fastscan.BlockHits) -> int:
-        """`_clean_until` from the one scan of the block (`fastscan.BlockHits`)."""
+    def _clean_fast(self, block: bytes, pos: int, target: int, hits: fastscan.BlockHits,
+                    early: bool = True) -> int:
+        """`_clean_until` from the one scan of the block (`fastscan.BlockHits`); `early`:
+        stop at early monotonic stamps (as a skim must)."""
         if not self._shape.match(block, pos) or block.find(b": ", pos,
                                                            block.find(b"\n", pos)) < 0:
             return pos  # (a line without a message is read, to be reported)
-        if self._shape_is_monotonic and not self._separated:
+        if early and self._shape_is_monotonic and not self._separated:
             if _EARLY_MONO.match(block, pos):
                 return pos
-            early = hits.first_early(pos, target)
-            target = early if early is not None else target
+            first = hits.first_early(pos, target)
+            target = first if first is not None else target
         stop = target
         for start in hits.misfits(pos, target):
             if not self._shape.match(block, start):  # it departs from the template, and
