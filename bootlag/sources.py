@@ -345,6 +345,8 @@ class InputStream(io.RawIOBase):
         if self._head:
             data = self._head[:size].tobytes()
             self._head = self._head[len(data):]
+            if len(data) < size:  # the head, and a full block after it
+                data += self._read_inner(size - len(data))
         else:
             data = self._read_inner(size)
         self._delivered += len(data)

@@ -64,6 +64,20 @@ def template(stamp: bytes) -> bytes:
     return stamp.translate(_DIGITS_TO_ZERO)
 
 
+def family(shape: bytes) -> frozenset[bytes]:
+    """`shape` and the templates its stamps take as time goes on: a monotonic stamp's
+    seconds grow wider (``[    9.999999]``, ``[   10.000000]``, ... ``[123456.000000]``), so
+    one database serves a whole boot."""
+    dot = shape.find(b".")
+    inner = shape[1:dot]
+    if not (shape.startswith(b"[") and dot > 1 and inner.strip(b" ") and
+            not inner.strip(b" ").strip(b"0") and inner == inner.rstrip(b" ")):
+        return frozenset({shape})
+    rest, width = shape[dot:], len(inner)
+    return frozenset({b"[" + b" " * (width - w) + b"0" * w + rest for w in range(1, width + 1)}
+                     | {b"[" + b"0" * w + rest for w in range(width + 1, 13)})
+
+
 _DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
 _databases: dict[tuple[frozenset[bytes] | None, bool], Any] = {}
 

@@ -355,8 +355,12 @@ class TextReader:
         upcoming: dict[bytes, int] = {}
         self._hits = None
         while pos < end:
-            if self._skimming:
-                if fastscan.use(block):
+            fast = fastscan.use(block)
+            # monotonic text without separators: every stamp of a boot's first minutes
+            # may begin a boot; `_pass` watches for that in bulk
+            if self._skimming and not (fast and self._shape_is_monotonic
+                                       and not self._separated):
+                if fast:
                     shape = self._template(block, pos)
                     clean = pos  # a continuation or damage: read it as a line
                     if shape is not None:
@@ -377,7 +381,7 @@ class TextReader:
                     number += block.count(b"\n", pos, clean)
                     pos = clean
                     continue
-            if not self.full and fastscan.use(block):
+            if fast and not self.full:
                 passed = self._pass(block, pos, number)
                 if passed is not None:
                     pos, number = passed
@@ -476,7 +480,7 @@ class TextReader:
         if shape not in self._templates:
             if len(self._templates) >= 16:  # a style whose stamps vary: start afresh
                 self._templates = frozenset()
-            self._templates |= {shape}
+            self._templates |= fastscan.family(shape)
         return self._templates
 
     def _clean_fast(self, block: bytes, pos: int, target: int, hits: fastscan.BlockHits,
