@@ -60,11 +60,14 @@ class Source:
     context: sos.Context = field(default_factory=sos.Context)
     error: str | None = None  # why this source cannot be read (found while listing it)
     span: tuple[int, int] | None = None  # read only the lines starting in these bytes
+    extent: tuple[int, int] | None = None  # a plain tar's member: its data's offset and size
 
     def open(self) -> InputStream:
         """The decompressed bytes (the caller closes the stream)."""
         if self.error is not None:
             raise BootlagError(self.error)
+        if self.member is not None and self.extent is not None:
+            return InputStream(_Extent(self.path, *self.extent))
         if self.member is not None:
             return InputStream(_TarMember(self.path, self.member))
         if self.span is not None:
@@ -173,6 +176,13 @@ def _sos_dir(root: str) -> Iterator[Source]:
 
 def _tar(path: str) -> Iterator[Source]:
     """Members of a tar archive: a sosreport's journal files, or every regular file."""
+    plain = _is_plain_tar(path)
+
+    def extent(m: tarfile.TarInfo) -> tuple[int, int] | None:
+        """Where a plain archive holds a member's bytes: read in place, not by reopening and
+        listing the archive for every member."""
+        return (m.offset_data, m.size) if plain and m.isreg() and not m.issparse() else None
+
     try:
         with tarfile.open(path, "r:*") as archive:
             members = {m.name.removeprefix("./"): m for m in archive.getmembers()}
@@ -186,7 +196,7 @@ def _tar(path: str) -> Iterator[Source]:
                                      member=m.name, error=f"{path}:{name}: {unsafe}; skipped")
                     elif m.isfile():
                         yield Source(name=f"{path}:{name}", path=path, mtime=m.mtime,
-                                     member=m.name)
+                                     member=m.name, extent=extent(m))
                 return
             names = {n[len(root):]: m for n, m in members.items() if n.startswith(root)}
 
@@ -207,7 +217,7 @@ def _tar(path: str) -> Iterator[Source]:
                 found = member(name)
                 if found is not None:
                     yield Source(name=f"{path}:{root}{name}", path=path, mtime=found.mtime,
-                                 member=found.name, context=context)
+                                 member=found.name, context=context, extent=extent(found))
     except (tarfile.TarError, OSError, EOFError) as exc:
         yield Source(name=path, path=path, mtime=0.0,
                      error=f"{path}: not a readable tar archive ({exc})")
@@ -249,6 +259,30 @@ class _TarMember(io.RawIOBase):
 
     def close(self) -> None:
         self._archive.close()
+        super().close()
+
+
+class _Extent(io.RawIOBase):
+    """`size` bytes of a file from `offset`: a member of an uncompressed tar, in place."""
+
+    def __init__(self, path: str, offset: int, size: int) -> None:
+        self._file = open(path, "rb")  # noqa: SIM115 (closed by close())
+        self._file.seek(offset)
+        self._left = size
+
+    def readable(self) -> bool:
+        return True
+
+    def read1(self, size: int = -1) -> bytes:
+        size = self._left if size < 0 else min(size, self._left)
+        data = self._file.read(size) if size > 0 else b""
+        self._left -= len(data)
+        return data
+
+    read = read1
+
+    def close(self) -> None:
+        self._file.close()
         super().close()
 
 
