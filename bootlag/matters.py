@@ -8,7 +8,10 @@ the wall clock jump, `bootlag.clock.jumped`). A fast path may therefore
 skip an entry only when all of these hold:
 
 1. its message holds none of `TRIGGER_WORDS` (``classify`` returns None for
-   such a message: ``tests/test_events.py`` checks every rule against them);
+   such a message: ``tests/test_events.py`` checks every rule against them),
+   and the message is there to be searched: journalctl writes a message that
+   is not valid text as a JSON array of byte values (`text_hidden`), which
+   must be decoded before it can be searched;
 2. it is no boot boundary: not a ``-- `` separator line of text (`STOPS`),
    and in monotonic text without separators not a stamp in a boot's first
    minutes (`bootlag.clock.RESET_BELOW_US`), where a new boot may begin;
@@ -28,7 +31,8 @@ from __future__ import annotations
 
 from .events import TRIGGER, TRIGGER_BYTES, TRIGGER_WORDS
 
-__all__ = ["ENTRY_FIELDS", "STOPS", "TRIGGER", "TRIGGER_BYTES", "TRIGGER_WORDS", "may_skim"]
+__all__ = ["ENTRY_FIELDS", "STOPS", "TRIGGER", "TRIGGER_BYTES", "TRIGGER_WORDS", "may_skim",
+           "text_hidden"]
 
 # Where a text fast path must stop and read: a trigger word, or a separator.
 STOPS: tuple[bytes, ...] = (*(w.encode() for w in TRIGGER_WORDS), b"-- ")
@@ -38,6 +42,14 @@ ENTRY_FIELDS = frozenset({
     "__REALTIME_TIMESTAMP", "__MONOTONIC_TIMESTAMP", "_BOOT_ID", "_SOURCE_MONOTONIC_TIMESTAMP",
     "SYSLOG_IDENTIFIER", "_COMM", "MESSAGE", "_HOSTNAME",
 })
+
+
+_BYTE_ARRAY_MESSAGES = (b'"MESSAGE":[', b'"MESSAGE" : [')  # journalctl json since / before v240
+
+
+def text_hidden(raw_json_line: bytes) -> bool:
+    """Whether a JSON entry's message is an array of byte values, not searchable text."""
+    return any(form in raw_json_line for form in _BYTE_ARRAY_MESSAGES)
 
 
 def may_skim(monotonic: bool, settled: bool) -> bool:

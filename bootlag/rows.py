@@ -26,7 +26,7 @@ from .formats.common import SourceInfo
 from .records import Record
 from .table import SCHEMA
 
-__all__ = ["Rows", "boot_rows", "scan_rows", "write_csv", "write_json"]
+__all__ = ["Rows", "boot_rows", "records", "scan_rows", "write_csv", "write_json"]
 
 _NAMES = [c.name for c in SCHEMA]
 _TIMES = frozenset(c.name for c in SCHEMA if c.dtype.startswith("datetime64"))
@@ -43,6 +43,14 @@ class Rows(list[dict[str, Any]]):
                  inputs: list[dict[str, Any]] | None = None) -> None:
         super().__init__(rows)
         self.inputs = inputs or []
+
+    @property
+    def attrs(self) -> dict[str, Any]:  # as the DataFrame's
+        return {"inputs": self.inputs}
+
+    @property
+    def empty(self) -> bool:
+        return not self
 
 
 def _order(row: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -135,6 +143,23 @@ def _json_value(name: str, value: Any) -> str:
     if isinstance(value, list):
         return "[" + ",".join(_json_value("", v) for v in value) + "]"
     return json.dumps(value, ensure_ascii=True).replace("/", "\\/")
+
+
+def _record_value(name: str, value: Any) -> Any:
+    if name in _TIMES:
+        when = _time(value)
+        return None if when is None else when.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else float(_json_float(value))
+    if isinstance(value, list):
+        return [_record_value("", v) for v in value]
+    return value
+
+
+def records(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The rows as ``json.loads(frame.to_json(orient="records", date_format="iso",
+    date_unit="us"))`` gives them: ISO-8601 UTC times, None for NA and NaN."""
+    return [{name: _record_value(name, row.get(name)) for name in _NAMES} for row in rows]
 
 
 def write_json(rows: Iterable[Mapping[str, Any]], out: IO[str]) -> None:

@@ -5,10 +5,16 @@ decompressed bytes, the file's modification time (the fallback for the year
 of year-less ``short`` text), and, inside a sosreport, what the report says
 about the host (`bootlag.sos.Context`). Tarballs are read in place, never
 extracted to disk.
+
+Pipes (``-`` for stdin, ``/dev/stdin``, a shell's ``<(…)``) can be read only
+once and not seeked, while sniffing and the binary reader need to look at
+the start again: they are copied once to a private temporary file
+(`spool`), removed when the process exits, and read from there like any file.
 """
 
 from __future__ import annotations
 
+import atexit
 import bz2
 import glob
 import gzip
@@ -17,11 +23,16 @@ import itertools
 import lzma
 import os
 import posixpath
+import shutil
+import stat
+import sys
 import tarfile
+import tempfile
+import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 from . import sos
 from .records import BootlagError, NoSuchInput
@@ -47,6 +58,11 @@ _TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.bz2", ".tbz
 INFLATE_RATIO = 200  # compressed journals shrink 5-30x; this is far past any of them
 INFLATE_FLOOR = 1 << 30  # below this, any ratio is fine
 _SMALL = 1 << 16  # context files (hostname, date, timedatectl) are read up to this size
+STDIN = "-"  # the path that means standard input, as for journalctl and most tools
+STDIN_NAME = "<stdin>"  # how standard input is named in the `source` column and messages
+# Where journald keeps the local journal: persistent, then volatile (as journalctl reads).
+LOCAL_JOURNAL_DIRS = ("/var/log/journal", "/run/log/journal")
+_JOURNAL_SUFFIXES = (".journal", ".journal~")
 
 
 @dataclass(frozen=True)
@@ -107,8 +123,10 @@ def expand(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Source]:
     seen: set[tuple[str, str | None]] = set()
     for raw in paths:
         path = os.fspath(raw)
-        if os.path.isdir(path):
-            found: Iterable[Source] = _walk(path)
+        if path == STDIN:
+            found: Iterable[Source] = _spooled(sys.stdin.buffer, STDIN_NAME)
+        elif os.path.isdir(path):
+            found = _walk(path)
         elif os.path.exists(path):
             found = _file(path)
         else:
@@ -123,11 +141,81 @@ def expand(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Source]:
                 yield source
 
 
-def _file(path: str) -> Iterator[Source]:
+def _file(path: str, named: bool = True) -> Iterator[Source]:
+    """The sources of one file; a pipe or device is read only when named (not when found
+    in a directory, where a FIFO would block the scan)."""
+    if not stat.S_ISREG(os.stat(path).st_mode):  # a pipe, /dev/stdin, <(…): read it once
+        if not named:
+            return
+        try:
+            with open(path, "rb") as stream:
+                yield from _spooled(stream, path)
+        except OSError as exc:
+            yield Source(name=path, path=path, mtime=0.0, error=f"{path}: {exc.strerror}")
+        return
     if path.endswith(_TAR_SUFFIXES) or _is_plain_tar(path):
         yield from _tar(path)
     else:
         yield Source(name=path, path=path, mtime=os.stat(path).st_mtime)
+
+
+_spool_dir: str | None = None
+
+
+def spool(stream: BinaryIO, name: str) -> Source:
+    """A source holding everything `stream` delivers, copied to a temporary file.
+
+    The file lives in a private directory (mode 0700) that is removed when the
+    process exits; worker processes read it by path like any file. Its
+    modification time is now: the year of year-less text is that of the copy.
+    """
+    global _spool_dir
+    if _spool_dir is None:
+        _spool_dir = tempfile.mkdtemp(prefix="bootlag-")
+        atexit.register(shutil.rmtree, _spool_dir, ignore_errors=True)
+    fd, path = tempfile.mkstemp(dir=_spool_dir, suffix=".input")
+    with os.fdopen(fd, "wb") as out:
+        shutil.copyfileobj(stream, out, 1 << 20)
+    return Source(name=name, path=path, mtime=time.time())
+
+
+def _spooled(stream: BinaryIO, name: str) -> Iterator[Source]:
+    """The sources of a pipe: its copy, or the journal files of a tarball piped in
+    (``ssh host cat sosreport.tar.xz | bootlag scan -``), named after `name`."""
+    source = spool(stream, name)
+    if _is_tar(source.path):
+        yield from _tar(source.path, name)
+    else:
+        yield source
+
+
+def _is_tar(path: str) -> bool:
+    """A tar archive, compressed or not: tarfile reads only its first header to tell."""
+    try:
+        with tarfile.open(path, "r:*"):
+            return True
+    except (tarfile.TarError, OSError, EOFError):
+        return False
+
+
+def journal_files(directories: Iterable[str] = LOCAL_JOURNAL_DIRS) -> tuple[list[str], list[str]]:
+    """The journal files (``*.journal``, ``*.journal~``) under `directories`, searched
+    recursively as journalctl does: (readable files, files that cannot be opened).
+
+    Missing directories are skipped; a file that cannot be opened (journald's
+    files are readable by root and the ``systemd-journal`` group only) is
+    listed apart, so the caller can say why nothing was read.
+    """
+    readable: list[str] = []
+    denied: list[str] = []
+    for top in directories:
+        for root, dirs, names in os.walk(top):
+            dirs.sort()
+            for name in sorted(names):
+                if name.endswith(_JOURNAL_SUFFIXES) and not name.startswith("."):
+                    path = os.path.join(root, name)
+                    (readable if os.access(path, os.R_OK) else denied).append(path)
+    return readable, denied
 
 
 def _is_plain_tar(path: str) -> bool:
@@ -148,7 +236,7 @@ def _walk(top: str) -> Iterator[Source]:
         dirs[:] = sorted(d for d in dirs if d not in _SKIP_NAMES and not d.startswith("."))
         for name in sorted(names):
             if not name.startswith("."):
-                yield from _file(os.path.join(root, name))
+                yield from _file(os.path.join(root, name), named=False)
 
 
 def _sos_dir(root: str) -> Iterator[Source]:
@@ -174,8 +262,12 @@ def _sos_dir(root: str) -> Iterator[Source]:
             yield Source(name=path, path=real, mtime=os.stat(real).st_mtime, context=context)
 
 
-def _tar(path: str) -> Iterator[Source]:
-    """Members of a tar archive: a sosreport's journal files, or every regular file."""
+def _tar(path: str, shown: str | None = None) -> Iterator[Source]:
+    """Members of a tar archive: a sosreport's journal files, or every regular file.
+
+    `shown` is the archive's name in messages and the source column, when `path` is a
+    temporary copy of a pipe."""
+    name_of = shown or path
     plain = _is_plain_tar(path)
 
     def extent(m: tarfile.TarInfo) -> tuple[int, int] | None:
@@ -192,10 +284,10 @@ def _tar(path: str) -> Iterator[Source]:
                 for name, m in sorted(members.items()):
                     unsafe = _unsafe_member(m)
                     if unsafe:
-                        yield Source(name=f"{path}:{name}", path=path, mtime=m.mtime,
-                                     member=m.name, error=f"{path}:{name}: {unsafe}; skipped")
+                        yield Source(name=f"{name_of}:{name}", path=path, mtime=m.mtime,
+                                     member=m.name, error=f"{name_of}:{name}: {unsafe}; skipped")
                     elif m.isfile():
-                        yield Source(name=f"{path}:{name}", path=path, mtime=m.mtime,
+                        yield Source(name=f"{name_of}:{name}", path=path, mtime=m.mtime,
                                      member=m.name, extent=extent(m))
                 return
             names = {n[len(root):]: m for n, m in members.items() if n.startswith(root)}
@@ -212,15 +304,15 @@ def _tar(path: str) -> Iterator[Source]:
                 f = archive.extractfile(m) if m is not None else None
                 return f.read(_SMALL) if f is not None else None
 
-            chosen, context = sos.plan(root or path, set(names), read)
+            chosen, context = sos.plan(root or name_of, set(names), read)
             for name in chosen:
                 found = member(name)
                 if found is not None:
-                    yield Source(name=f"{path}:{root}{name}", path=path, mtime=found.mtime,
+                    yield Source(name=f"{name_of}:{root}{name}", path=path, mtime=found.mtime,
                                  member=found.name, context=context, extent=extent(found))
     except (tarfile.TarError, OSError, EOFError) as exc:
-        yield Source(name=path, path=path, mtime=0.0,
-                     error=f"{path}: not a readable tar archive ({exc})")
+        yield Source(name=name_of, path=path, mtime=0.0,
+                     error=f"{name_of}: not a readable tar archive ({exc})")
 
 
 def _unsafe_member(m: tarfile.TarInfo) -> str | None:

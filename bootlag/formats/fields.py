@@ -186,14 +186,16 @@ class _JsonReader:
         at = last.find(_BOOT_KEY)
         boot = last[last.find(b'"', at + 10) + 1:][:32] if at >= 0 else b""
         if (boot in self.seen and stretch.count(_BOOT_KEY) == lines
-                and stretch.count(_BOOT_KEY + b':"' + boot + b'"') == lines and stretch.isascii()):
+                and stretch.count(_BOOT_KEY + b':"' + boot + b'"') == lines and stretch.isascii()
+                and not matters.text_hidden(stretch)):
             self.latest[boot] = (number + lines, last)  # all of one boot: only the last counts
             return number + lines
         for raw in stretch.split(b"\n")[:-1]:
             number += 1
             at = raw.find(_BOOT_KEY)
             boot = raw[raw.find(b'"', at + 10) + 1:][:32] if at >= 0 else b""
-            if not self.pretty and boot in self.seen and raw.isascii():
+            if (not self.pretty and boot in self.seen and raw.isascii()
+                    and not matters.text_hidden(raw)):
                 self.latest[boot] = (number, raw)
             else:
                 self._line(number, raw)
