@@ -79,3 +79,22 @@ def test_csv_and_json_commands_do_not_import_pandas(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("host,boot_id,")
+
+
+def test_records_are_the_frames(rendered):
+    from bootlag.cli import _records
+    from bootlag.rows import records
+
+    for paths in ([str(SAMPLES)], rendered):
+        frame = bootlag.scan(paths, errors="ignore")
+        assert records(scan_rows(paths, errors="ignore")) == _records(frame), paths
+
+
+def test_cli_formats_from_rows(tmp_path, capsys):
+    from bootlag.cli import main
+
+    for fmt in ("csv", "jsonl", "json"):
+        assert main(["scan", "-q", "--format", fmt, str(SAMPLES)]) == 0
+        rows_out = capsys.readouterr().out
+        assert main(["scan", "-q", "--format", fmt, "--host", "*", str(SAMPLES)]) == 0
+        assert capsys.readouterr().out == rows_out, fmt  # (a filter: the DataFrame path)
