@@ -10,7 +10,8 @@ import pytest
 from bootlag import synth
 from bootlag.formats import ReadOptions, fastscan, read_bytes
 
-FORMATS = ("short-iso-precise", "short-monotonic", "short", "short-unix", "short-full", "json")
+FORMATS = ("short-iso-precise", "short-monotonic", "short", "short-unix", "short-full", "json",
+           "export")
 
 
 def _damaged(data: bytes, seed: int) -> bytes:

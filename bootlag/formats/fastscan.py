@@ -79,7 +79,9 @@ def family(shape: bytes) -> frozenset[bytes]:
 
 
 _DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
-_databases: dict[tuple[frozenset[bytes] | None, bool], Any] = {}
+# A line of export format that is not FIELD=value (a binary field's name, or damage).
+_NOT_FIELD = (rb"\x0a[^A-Za-z0-9_\x0a]", rb"\x0a[A-Za-z0-9_]+[^A-Za-z0-9_=]")
+_databases: dict[tuple[frozenset[bytes] | None, bool, bool], Any] = {}
 
 
 def _misfit_pattern(shapes: frozenset[bytes]) -> bytes:
@@ -115,10 +117,10 @@ def _misfit_pattern(shapes: frozenset[bytes]) -> bytes:
     return b"\\x0a(?:" + first[3:-1] + b"|\\x2d(?:[^\\x2d]|\\x2d[^\\x20]))"
 
 
-def _database(shape: frozenset[bytes] | None, early: bool) -> Any:
+def _database(shape: frozenset[bytes] | None, early: bool, export: bool = False) -> Any:
     """The Hyperscan database of the stops, the early stamps and the misfits of the
     templates `shape`."""
-    found = _databases.get((shape, early))
+    found = _databases.get((shape, early, export))
     if found is not None:
         return found
     expressions: list[bytes] = []
@@ -126,6 +128,9 @@ def _database(shape: frozenset[bytes] | None, early: bool) -> Any:
     for word in matters.STOPS:
         expressions.append(b"".join(_byte(c) for c in word))
         ids.append(_STOP * _ID_KIND + len(word))
+    if export:
+        expressions += _NOT_FIELD
+        ids += [_BARE * _ID_KIND] * len(_NOT_FIELD)
     if early:
         expressions.append(_EARLY_PATTERN)
         ids.append(_EARLY * _ID_KIND)
@@ -137,7 +142,7 @@ def _database(shape: frozenset[bytes] | None, early: bool) -> Any:
     database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
     database.compile(expressions=expressions, ids=ids, elements=len(expressions),
                      flags=[0] * len(expressions))
-    _databases[shape, early] = database
+    _databases[shape, early, export] = database
     return database
 
 
@@ -146,10 +151,11 @@ class BlockHits:
 
     __slots__ = ("_early", "_misfits", "_stops", "ascii", "end", "shape")
 
-    def __init__(self, block: bytes, shape: frozenset[bytes] | None, early: bool = False
-                 ) -> None:
+    def __init__(self, block: bytes, shape: frozenset[bytes] | None, early: bool = False,
+                 export: bool = False) -> None:
         """`shape`: the stamp templates (None: no line shape check); `early`: find early
-        monotonic stamps too (in monotonic text without separators)."""
+        monotonic stamps too (in monotonic text without separators); `export`: stop at
+        lines of export format that are not FIELD=value too."""
         self.shape = (shape, early)
         self.end = len(block)
         self.ascii = block.isascii()
@@ -168,7 +174,7 @@ class BlockHits:
             else:
                 starts.append(block.rfind(b"\n", 0, end) + 1)
 
-        _database(shape, early).scan(block, match_event_handler=on_match)
+        _database(shape, early, export).scan(block, match_event_handler=on_match)
         if block and not block.endswith(b"\n"):  # a last line cut short: read it
             stops.append(block.rfind(b"\n") + 1)
         stops.sort()
