@@ -10,6 +10,8 @@ import pytest
 from bootlag import synth
 from bootlag.formats import ReadOptions, fastscan, read_bytes
 
+pytestmark = pytest.mark.systemd  # journals written and printed by systemd's tools
+
 FORMATS = ("short-iso-precise", "short-monotonic", "short", "short-unix", "short-full", "json",
            "export")
 
@@ -59,3 +61,26 @@ def test_fast_path_is_the_full_read(inputs, monkeypatch, hyperscan):
         fast, full = _read(data, False), _read(data, True)
         assert fast[0] == full[0], name
         assert fast[1] == full[1], name
+
+
+def test_journal_index_by_hits_is_the_full_read(monkeypatch, tmp_path):
+    """The index's events from one Hyperscan pass (`_event_entries_fast`), on unique
+    messages and on a long (compressed) message with a trigger word."""
+    if not fastscan.AVAILABLE:
+        pytest.skip("hyperscan is not installed")
+    monkeypatch.setattr(fastscan, "WORTH", 0)
+    rng = random.Random(5)
+    boots = [synth.make_boot(rng, "uniq-01", 1_700_000_000 * synth.SEC + k * 86_400 * synth.SEC,
+                             filler=200, mode="early-kdump" if k % 2 else "kdump")
+             for k in range(3)]
+    n = 0
+    for boot in boots:
+        for entry in boot.entries:
+            n += 1
+            entry.fields["MESSAGE"] += f" #{n}"
+    boots[1].entries[-3].fields["MESSAGE"] = "kexec: " + "x" * 2000 + " dump"
+    journal = synth.write_journal(synth.to_export(boots), str(tmp_path / "u.journal"))
+    with open(journal, "rb") as f:
+        data = f.read()
+    fast, full = _read(data, False), _read(data, True)
+    assert fast == full

@@ -14,6 +14,8 @@ import bootlag
 from bootlag import synth
 from bootlag.rows import scan_rows, write_csv, write_json
 
+pytestmark = pytest.mark.systemd  # journals written and printed by systemd's tools
+
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_logs"
 
 

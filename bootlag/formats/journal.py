@@ -31,6 +31,7 @@ from typing import Any
 from .. import matters
 from ..records import OFFSET, BootlagError, Record
 from ..sources import InputStream
+from . import fastscan
 from .common import ReadOptions, SourceInfo, is_placeholder_host
 from .fields import EntrySink
 
@@ -415,7 +416,9 @@ class _Reader:
                      in self._field_data(heads.get(b"_BOOT_ID", 0))]
             if sum(len(entries) for _, entries in boots) != self.h.n_entries:
                 return None
-            wanted = self._event_entries(heads.get(b"MESSAGE", 0))
+            wanted = self._event_entries_fast()
+            if wanted is None:
+                wanted = self._event_entries(heads.get(b"MESSAGE", 0))
             decoded: dict[int, dict[str, bytes]] = {}
 
             def decode(offset: int) -> dict[str, bytes]:
@@ -442,6 +445,55 @@ class _Reader:
             return sorted(decoded.items())
         except _Unindexed:
             return None
+
+    def _event_entries_fast(self) -> list[int] | None:
+        """`_event_entries` without walking every MESSAGE object: one Hyperscan pass
+        (`fastscan.journal_hits`) finds the trigger words, each is traced back to the
+        uncompressed MESSAGE DATA object that holds it, and every object that may be
+        compressed is decoded and searched. None where that is not possible (no Hyperscan,
+        a small file, a word whose object is not found): then the chain is walked."""
+        data, end, at, low = self.data, self.h.end, self.payload_at, self.h.header_size
+        if not fastscan.AVAILABLE or end < fastscan.WORTH:
+            return None
+        n_data = _U64.unpack_from(data, 208)[0] if self.h.header_size >= 216 else 0
+        if n_data * 4 < self.h.n_entries:  # few distinct messages: walking them is quicker
+            return None
+        words_at, compressed = fastscan.journal_hits(data)
+        trigger, unpack = matters.TRIGGER_BYTES.search, _DATA_LINKS.unpack_from
+        objects: dict[int, tuple[int, int, int]] = {}  # DATA offset -> first, array, n
+        covered = -1  # the end of the last MESSAGE payload found
+        for start, stop in words_at:
+            if start < covered:
+                continue  # in the payload just found
+            p, tries = start, 0
+            while True:
+                p = data.rfind(b"MESSAGE=", low, p)
+                if p < 0:
+                    break  # in no message at all (another field)
+                offset = p - at
+                if offset % 8 == 0 and offset >= low and offset + 64 <= end:
+                    kind, flags, size, _, first, array, n = unpack(data, offset)
+                    if kind == _DATA and not flags and size > at and offset + size <= end:
+                        if stop <= offset + size:
+                            objects[offset] = (first, array, n)
+                            covered = offset + size
+                        break  # the nearest object before the word: it holds it, or none
+                tries += 1
+                if tries > 8:
+                    return None
+        for offset in compressed:
+            if offset % 8 or offset < low or offset + 64 > end or offset in objects:
+                continue
+            kind, flags, size, _, first, array, n = unpack(data, offset)
+            if kind != _DATA or not flags or size <= at or offset + size > end:
+                continue
+            decoded = self.field(offset)
+            if decoded is not None and decoded[0] == "MESSAGE" and trigger(decoded[1]):
+                objects[offset] = (first, array, n)
+        found: list[int] = []
+        for first, array, n in objects.values():
+            found += self._data_entries(first, array, n)
+        return found
 
     def _event_entries(self, head: int) -> list[int]:
         """Entries of every MESSAGE DATA object whose text passes `events.TRIGGER`.
