@@ -466,11 +466,11 @@ def read_boots(args: argparse.Namespace, empty: bool = False,
     too; with `empty`, the (empty, typed) table comes with it, for scan to write.
     `scan`: `bootlag.rows.scan_rows` for the rows without pandas (when nothing filters)."""
     from . import BootlagError, BootlagWarning
+    from .records import NoSuchInput
     from .scanner import scan as scan_frame
+    from .sos import known_zone
 
     rows_only, scan = scan is not None, scan or scan_frame
-    from .records import NoSuchInput
-    from .sos import known_zone
 
     if args.tz and not known_zone(args.tz):
         return None, _error(f"--tz: unknown time zone {args.tz!r} (an IANA name such as "
