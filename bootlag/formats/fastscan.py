@@ -203,14 +203,11 @@ class BlockHits:
 _journal_database: Any = None
 
 
-def journal_hits(data: Any) -> tuple[list[tuple[int, int]], list[int]]:
-    """In a binary journal's bytes (anything with the buffer protocol): the (start, end) of
-    every trigger word (`matters.TRIGGER_WORDS`), and every 8-aligned offset that may start
-    a compressed DATA object (type 1 and a compression flag: numpy over the aligned words;
-    such a pattern in Hyperscan is ten times slower on a journal's zeros), in order."""
+def journal_words(data: Any) -> list[tuple[int, int]]:
+    """The (start, end) of every trigger word (`matters.TRIGGER_WORDS`) in a binary
+    journal's bytes (anything with the buffer protocol), in order."""
     global _journal_database
     import hyperscan
-    import numpy as np
 
     if _journal_database is None:
         words = [w.encode() for w in matters.TRIGGER_WORDS]
@@ -219,13 +216,11 @@ def journal_hits(data: Any) -> tuple[list[tuple[int, int]], list[int]]:
                          ids=[len(w) for w in words], elements=len(words),
                          flags=[0] * len(words))
         _journal_database = database
-    words_at: list[tuple[int, int]] = []
+    found: list[tuple[int, int]] = []
 
     def on_match(length: int, _start: int, end: int, _flags: int, _context: Any) -> None:
-        words_at.append((end - length, end))
+        found.append((end - length, end))
 
     _journal_database.scan(data, match_event_handler=on_match)
-    words_at.sort()
-    heads = np.frombuffer(data, np.uint16, len(data) // 8 * 4)[::4]  # type | flags << 8
-    compressed = np.flatnonzero((heads == 0x101) | (heads == 0x201) | (heads == 0x401)) * 8
-    return words_at, [int(o) for o in compressed]
+    found.sort()
+    return found

@@ -22,6 +22,7 @@ can be events, so only those entries are decoded (the contract of
 
 from __future__ import annotations
 
+import bisect
 import mmap
 import struct
 from collections.abc import Callable, Iterable, Iterator
@@ -416,7 +417,7 @@ class _Reader:
                      in self._field_data(heads.get(b"_BOOT_ID", 0))]
             if sum(len(entries) for _, entries in boots) != self.h.n_entries:
                 return None
-            wanted = self._event_entries_fast()
+            wanted = self._event_entries_fast(heads.get(b"MESSAGE", 0))
             if wanted is None:
                 wanted = self._event_entries(heads.get(b"MESSAGE", 0))
             decoded: dict[int, dict[str, bytes]] = {}
@@ -446,53 +447,50 @@ class _Reader:
         except _Unindexed:
             return None
 
-    def _event_entries_fast(self) -> list[int] | None:
-        """`_event_entries` without walking every MESSAGE object: one Hyperscan pass
-        (`fastscan.journal_hits`) finds the trigger words, each is traced back to the
-        uncompressed MESSAGE DATA object that holds it, and every object that may be
-        compressed is decoded and searched. None where that is not possible (no Hyperscan,
-        a small file, a word whose object is not found): then the chain is walked."""
+    def _event_entries_fast(self, head: int) -> list[int] | None:
+        """`_event_entries` with one Hyperscan pass (`fastscan.journal_hits`) for the trigger
+        words instead of a search of each message: the chain of MESSAGE objects is still
+        walked (and checked), but only its links are read; each word found is placed in the
+        uncompressed object that holds it, and compressed objects are decoded and searched.
+        None where that does not pay (no Hyperscan, a small file, few distinct messages)."""
         data, end, at, low = self.data, self.h.end, self.payload_at, self.h.header_size
         if not fastscan.AVAILABLE or end < fastscan.WORTH:
             return None
         n_data = _U64.unpack_from(data, 208)[0] if self.h.header_size >= 216 else 0
-        if n_data * 4 < self.h.n_entries:  # few distinct messages: walking them is quicker
+        if n_data * 4 < self.h.n_entries:  # few distinct messages: searching each is quicker
             return None
-        words_at, compressed = fastscan.journal_hits(data)
         trigger, unpack = matters.TRIGGER_BYTES.search, _DATA_LINKS.unpack_from
-        objects: dict[int, tuple[int, int, int]] = {}  # DATA offset -> first, array, n
-        covered = -1  # the end of the last MESSAGE payload found
-        for start, stop in words_at:
-            if start < covered:
-                continue  # in the payload just found
-            p, tries = start, 0
-            while True:
-                p = data.rfind(b"MESSAGE=", low, p)
-                if p < 0:
-                    break  # in no message at all (another field)
-                offset = p - at
-                if offset % 8 == 0 and offset >= low and offset + 64 <= end:
-                    kind, flags, size, _, first, array, n = unpack(data, offset)
-                    if kind == _DATA and not flags and size > at and offset + size <= end:
-                        if stop <= offset + size:
-                            objects[offset] = (first, array, n)
-                            covered = offset + size
-                        break  # the nearest object before the word: it holds it, or none
-                tries += 1
-                if tries > 8:
-                    return None
-        for offset in compressed:
-            if offset % 8 or offset < low or offset + 64 > end or offset in objects:
-                continue
-            kind, flags, size, _, first, array, n = unpack(data, offset)
-            if kind != _DATA or not flags or size <= at or offset + size > end:
-                continue
-            decoded = self.field(offset)
-            if decoded is not None and decoded[0] == "MESSAGE" and trigger(decoded[1]):
-                objects[offset] = (first, array, n)
+        plain: list[tuple[int, int]] = []  # (offset, size) of the uncompressed objects
         found: list[int] = []
-        for first, array, n in objects.values():
-            found += self._data_entries(first, array, n)
+        budget, offset = end // 64, head
+        while offset:
+            budget -= 1
+            if offset % 8 or offset < low or offset + 64 > end or budget < 0:
+                raise _Unindexed
+            kind, flags, size, following, first, array, n = unpack(data, offset)
+            if kind != _DATA or size <= at or offset + size > end:
+                raise _Unindexed
+            if flags:  # only long messages are compressed; rarely an event, but test them
+                decoded = self.field(offset)  # a failure is reported; the full walk skips it too
+                if decoded is not None and trigger(decoded[1]):
+                    found += self._data_entries(first, array, n)
+            else:
+                plain.append((offset, size))
+            offset = following
+        plain.sort()
+        starts = [o for o, _ in plain]
+        hit: set[int] = set()
+        for start, stop in fastscan.journal_words(data):
+            i = bisect.bisect_right(starts, start - at - 8) - 1
+            if i < 0:
+                continue
+            offset, size = plain[i]
+            if offset not in hit and stop <= offset + size:  # inside its text: an event
+                if data[offset + at:offset + at + 8] != b"MESSAGE=":
+                    raise _Unindexed
+                hit.add(offset)
+                _, _, _, _, first, array, n = unpack(data, offset)
+                found += self._data_entries(first, array, n)
         return found
 
     def _event_entries(self, head: int) -> list[int]:
