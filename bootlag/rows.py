@@ -23,7 +23,7 @@ from typing import IO, Any
 
 from .boots import boot_row, merge_same_boots
 from .formats.common import SourceInfo
-from .records import Record
+from .records import END_ABRUPT, END_OPEN, ENDED_ABRUPTLY, LOG_TOO_SHORT, Record
 from .table import SCHEMA
 
 __all__ = ["Rows", "boot_rows", "records", "scan_rows", "write_csv", "write_json"]
@@ -66,7 +66,22 @@ def boot_rows(records: Iterable[Record], infos: Mapping[str, SourceInfo]) -> lis
         grouped[r.boot].append(r)
     rows = [boot_row(key, recs, infos) for key, recs in merge_same_boots(grouped).items()]
     rows.sort(key=_order)
+    _ends(rows)
     return rows
+
+
+def _ends(rows: list[dict[str, Any]]) -> None:
+    """`bootlag.boots._ends` on rows sorted by host and time: a boot with no logged shutdown
+    is ``abrupt`` when a later boot of its host follows, else ``open``; a never-protected
+    boot whose log was too short to say ended abruptly."""
+    last_of_host = {row["host"]: i for i, row in enumerate(rows)}
+    for i, row in enumerate(rows):
+        if not isinstance(row.get("end"), str):
+            row["end"] = END_ABRUPT if last_of_host[row["host"]] != i else END_OPEN
+        why = row.get("reason")
+        if (row["end"] == END_ABRUPT and row["start_logged"] and isinstance(why, str)
+                and why == LOG_TOO_SHORT):
+            row["reason"] = ENDED_ABRUPTLY
 
 
 def scan_rows(paths: Any, **options: Any) -> Rows:
