@@ -16,14 +16,13 @@ import csv
 import json
 import math
 import os
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import IO, Any
 
-from .boots import boot_row, merge_same_boots
+from .boots import rows
 from .formats.common import SourceInfo
-from .records import END_ABRUPT, END_OPEN, ENDED_ABRUPTLY, LOG_TOO_SHORT, Record
+from .records import Record
 from .table import SCHEMA
 
 __all__ = ["Rows", "boot_rows", "records", "scan_rows", "write_csv", "write_json"]
@@ -53,35 +52,9 @@ class Rows(list[dict[str, Any]]):
         return not self
 
 
-def _order(row: Mapping[str, Any]) -> tuple[Any, ...]:
-    """`scan`'s sort: host, kernel_start (unknown last), source, first_line."""
-    start = row["kernel_start"]
-    return (row["host"], start is None, start or 0, row["source"], row["first_line"])
-
-
 def boot_rows(records: Iterable[Record], infos: Mapping[str, SourceInfo]) -> list[dict[str, Any]]:
-    """One row per boot seen in `records` (as `bootlag.boots.assemble`), in the table's order."""
-    grouped: dict[str, list[Record]] = defaultdict(list)
-    for r in records:
-        grouped[r.boot].append(r)
-    rows = [boot_row(key, recs, infos) for key, recs in merge_same_boots(grouped).items()]
-    rows.sort(key=_order)
-    _ends(rows)
-    return rows
-
-
-def _ends(rows: list[dict[str, Any]]) -> None:
-    """`bootlag.boots._ends` on rows sorted by host and time: a boot with no logged shutdown
-    is ``abrupt`` when a later boot of its host follows, else ``open``; a never-protected
-    boot whose log was too short to say ended abruptly."""
-    last_of_host = {row["host"]: i for i, row in enumerate(rows)}
-    for i, row in enumerate(rows):
-        if not isinstance(row.get("end"), str):
-            row["end"] = END_ABRUPT if last_of_host[row["host"]] != i else END_OPEN
-        why = row.get("reason")
-        if (row["end"] == END_ABRUPT and row["start_logged"] and isinstance(why, str)
-                and why == LOG_TOO_SHORT):
-            row["reason"] = ENDED_ABRUPTLY
+    """One row per boot seen in `records` (`bootlag.boots.rows`), in the table's order."""
+    return rows(records, infos)
 
 
 def scan_rows(paths: Any, **options: Any) -> Rows:

@@ -77,13 +77,11 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *,
         input read: its ``source`` name, ``format``, number of ``skipped``
         lines (or objects) and the ``error`` that made it unreadable, if any.
     """
-    from .boots import _ends, typed
+    from .table import typed
 
     rows = scan_records(paths, year=year, tz=tz, errors=errors, progress=progress, jobs=jobs,
                         client=client)
-    frame = typed(rows)
-    frame = _ends(frame.sort_values(["host", "kernel_start", "source", "first_line"],
-                                    na_position="last", kind="stable").reset_index(drop=True))
+    frame = typed(rows)  # the rows come in the table's order (`bootlag.boots.rows`)
     frame.attrs["inputs"] = rows.inputs
     return frame
 
