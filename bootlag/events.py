@@ -165,8 +165,8 @@ RULES: tuple[Rule, ...] = (
        r"|^PM: hibernation: hibernation entry", KERNEL, "linux kernel/power/suspend.c"),
     _r(SUSPEND, r"^Entering sleep state '|^Suspending system\.\.\.$|^Hibernating system\.\.\.$"
        r"|^Performing sleep operation '", SLEEP, "systemd sleep.c"),
-    _r(CLOCK_STEP, r"^System clock was stepped by (-?[\d.]+) seconds"
-       r"|^System clock wrong by (-?[\d.]+) seconds|^Time has been changed$"
+    _r(CLOCK_STEP, r"^System clock was stepped by (-?\d{1,12}(?:\.\d{1,9})?) seconds"
+       r"|^System clock wrong by (-?\d{1,12}(?:\.\d{1,9})?) seconds|^Time has been changed$"
        r"|^Initial clock synchronization to |^Time jumped backwards", TIME, "chrony, timesyncd"),
     # --- a clean shutdown or reboot (docs/formats.md, "Boot ends") ---
     _r(SHUTDOWN, rf"^Reached target {_TARGET}(?:System (?:Reboot|Power Off|Halt)"
