@@ -164,11 +164,10 @@ def _merge(sources: list[Source], results: Iterable[Result], errors: Errors,
             continue
         records.extend(found)
         infos[source.name] = info
-        if info.skipped:
-            if errors == "raise":
-                raise BootlagError(f"{source.name}: {info.first_skip()}")
-            if errors == "warn":
-                info.warn()
+        if info.skipped and errors == "raise":
+            raise BootlagError(f"{source.name}: {info.first_skip()}")
+        if errors == "warn":
+            info.warn()
     from .rows import Rows, boot_rows
 
     return Rows(boot_rows(records, infos), inputs)

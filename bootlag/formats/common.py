@@ -47,6 +47,7 @@ class SourceInfo:
     zone_problem: str | None = None  # why that zone is in doubt ("the text says CET; ...")
     formats_seen: dict[str, int] = field(default_factory=dict)  # format -> entries
     skipped: dict[str, list[int]] = field(default_factory=dict)  # reason -> positions
+    notices: list[str] = field(default_factory=list)  # what was assumed in reading it
 
     def skip(self, reason: str, at: int) -> None:
         self.skipped.setdefault(reason, []).append(at)
@@ -71,7 +72,10 @@ class SourceInfo:
         return f"{self.unit} {numbers[0]}: {reason}"
 
     def warn(self) -> None:
-        """One warning per reason, naming the file and the first few lines (or offsets)."""
+        """One warning per notice and per reason of a skip, naming the file and the first
+        few lines (or offsets)."""
+        for notice in self.notices:
+            warnings.warn(f"{self.name}: {notice}", BootlagWarning, stacklevel=2)
         for reason, numbers in self.skipped.items():
             shown = ", ".join(str(n) for n in numbers[:_MAX_LISTED])
             more = f" and {len(numbers) - _MAX_LISTED} more" if len(numbers) > _MAX_LISTED else ""

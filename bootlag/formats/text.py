@@ -225,6 +225,7 @@ class TextReader:
         self.info = info
         self.clock = YearlessClock(options.year or default_year(options.mtime), options.tz)
         self.year_given = options.year is not None
+        self.year_from_header = False
         self.full = options.full
         self.collector = Collector(info.name)
         self._segment = 0
@@ -349,12 +350,18 @@ class TextReader:
             years = _YEAR_IN_HEADER.findall(line)
             if years:
                 self.clock.anchor = int(years[-1])
+                self.year_from_header = True
 
     def read(self, stream: BinaryIO | InputStream) -> Iterator[Record]:
         """Records of the whole stream, read in blocks of whole lines."""
         number = 0  # lines before the current block
         for block in line_blocks(stream):
             number = self._block(block, number)
+        yearless = any(name in self._formats for name in ("short", "short-precise"))
+        if yearless and not (self.year_given or self.year_from_header):
+            self.info.notices.append(
+                f"its time stamps have no year: read as if the last line were in "
+                f"{self.clock.anchor}, the file's modification year; give --year to change it")
         yield from self.clock.resolve_all(_name_first_boot(self.collector.finish(),
                                                            f"{self.info.name}#0"))
 

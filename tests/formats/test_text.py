@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+import os
 import re
 import warnings
+from datetime import datetime, timezone
 
 import pandas as pd
 import pytest
@@ -27,9 +29,9 @@ def test_new_year_inside_a_boot_is_not_a_clock_jump(tmp_path):
 def test_feb_29_of_an_earlier_leap_year_is_found_without_a_year(tmp_path):
     boots = boots_at("2024-02-29T10:00:00")
     path = rendered(tmp_path, boots, "short")
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
+    with pytest.warns(bootlag.BootlagWarning) as caught:
         row = bootlag.scan(path).iloc[0]  # the file's mtime says 2026: no Feb 29 that year
+    assert all("no year" in str(w.message) for w in caught)  # the year notice, nothing else
     assert (row.kernel_start.year, row.kernel_start.month, row.kernel_start.day) == (2024, 2, 29)
 
 
@@ -135,3 +137,33 @@ def test_short_iso_offsets_with_and_without_colon(offset):
     records, info = read_bytes(text.encode(), "iso")
     row = assemble(records, {"iso": info}).iloc[0]
     assert (row.kernel_start.hour, row.gap_s, row.clock) == (10, 10.0, "realtime")
+
+
+_YEARLESS = ("Oct 29 14:25:19 ip-10-0-1-10 kernel: Linux version 5.14.0-284.11.1.el9_2.x86_64\n"
+             "Oct 29 14:25:29 ip-10-0-1-10 kdumpctl[939]: kdump: kexec: loaded kdump kernel\n")
+
+
+def test_the_year_assumed_for_short_text_is_said_once_per_file(tmp_path):
+    """A 2024 journal copied today reads as 2024 only because its mtime says so: say it."""
+    path = tmp_path / "copied.log"
+    path.write_text(_YEARLESS * 3)
+    mtime = datetime(2024, 11, 2, tzinfo=timezone.utc).timestamp()
+    os.utime(path, (mtime, mtime))
+    with pytest.warns(bootlag.BootlagWarning) as caught:
+        frame = bootlag.scan(path)
+    said = [str(w.message) for w in caught if "no year" in str(w.message)]
+    assert len(said) == 1 and "2024" in said[0] and "--year" in said[0]
+    assert said[0].startswith(str(path))
+    assert set(frame.kernel_start.dt.year) == {2024}
+
+
+@pytest.mark.parametrize("how", ["--year", "header"])
+def test_no_year_notice_when_the_year_is_known(tmp_path, how):
+    path = tmp_path / "known.log"
+    header = ("-- Logs begin at Tue 2023-10-03 10:00:00 UTC, end at Sun 2023-10-29 14:30:00 UTC."
+              " --\n")
+    path.write_text((header if how == "header" else "") + _YEARLESS)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", bootlag.BootlagWarning)
+        frame = bootlag.scan(path, year=2023 if how == "--year" else None)
+    assert frame.kernel_start.dt.year.tolist() == [2023]
