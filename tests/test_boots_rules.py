@@ -355,7 +355,7 @@ def test_the_same_entry_collected_twice_counts_once():
     once = kdump_boot()
     got = row(once + once)
     assert got["loads"] == 1
-    twice = kdump_boot() + [line(21, "kdumpctl", "kdump: kexec: loaded kdump kernel",
+    twice = [*kdump_boot(), line(21, "kdumpctl", "kdump: kexec: loaded kdump kernel",
                                  mono_s=30.0, real_s=30.0)]
     assert row(twice)["loads"] == 2  # a second load at another time is a second load
 
@@ -470,9 +470,9 @@ def test_bookkeeping_records_do_not_join_boots():
 
 def test_a_chain_of_shared_entries_joins_three_sources():
     a = seen("t.log#0", "t.log", mono_s=14.5)
-    b = seen("u.log#0", "u.log", mono_s=14.5) + [
-        line(30, "kdumpctl", "kdump: kexec: unloaded kdump kernel", mono_s=20.0,
-             source="u.log", boot="u.log#0")]
+    b = [*seen("u.log#0", "u.log", mono_s=14.5),
+         line(30, "kdumpctl", "kdump: kexec: unloaded kdump kernel", mono_s=20.0,
+              source="u.log", boot="u.log#0")]
     c = [mark(Kind.FIRST, 1, mono_s=0.0, source="v.log", boot="v.log#0"),
          line(30, "kdumpctl", "kdump: kexec: unloaded kdump kernel", mono_s=20.0,
               source="v.log", boot="v.log#0")]

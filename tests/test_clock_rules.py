@@ -51,7 +51,9 @@ def test_a_jump_is_more_than_900_s_forward_or_2_s_back(delta_us, jumps):
 ])
 def test_a_monotonic_reset_falls_back_below_120_s_by_more_than_5_s(previous_s, now_s, resets):
     assert clock.RESET_BELOW_US == 120 * S and clock.RESET_DROP_US == 5 * S
-    us = (lambda s: None if s is None else round(s * S))
+    def us(s: float | None) -> int | None:
+        return None if s is None else round(s * S)
+
     assert clock.monotonic_reset(us(previous_s), us(now_s)) is resets
 
 

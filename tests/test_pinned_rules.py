@@ -16,8 +16,8 @@ import pytest
 
 import bootlag
 from bootlag import synth
-from bootlag.formats import ReadOptions, read_bytes
 from bootlag.boots import assemble
+from bootlag.formats import ReadOptions, read_bytes
 from tests.helpers import boots_at, rendered, utc_us
 
 WALL = "short-iso-precise"  # a wall-clock format with every digit: gaps are lower bounds
@@ -149,7 +149,8 @@ def test_an_early_kdump_failure_does_not_set_service_s(tmp_path):
     """Regression (issue 10): dracut-cmdline's "kdump: No memory reserved for crash kernel"
     at 1.2 s gave service_s = 1.2, as if kdumpctl had answered then."""
     boot = boots_at("2024-05-01T10:00:00", mode="kdump")[0]
-    initrd = next(e for e in boot.entries if e.fields["MESSAGE"].endswith("early-kdump is disabled."))
+    initrd = next(e for e in boot.entries
+                  if e.fields["MESSAGE"].endswith("early-kdump is disabled."))
     boot.entries.append(synth.Entry(1_200_000, {
         **initrd.fields, "MESSAGE": "kdump: No memory reserved for crash kernel"}))
     boot.entries.sort(key=lambda e: e.mono_us)
