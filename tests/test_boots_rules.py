@@ -380,6 +380,9 @@ def test_the_boot_is_named_after_its_last_real_host():
     infos = {"a.json": SourceInfo("logs/db-01.json.gz", formats_seen={"json": 1})}
     assert row(nameless, infos=infos)["host"] == "db-01"
     assert row(nameless, infos={})["host"] == "a"  # the source's own name
+    two = [*kdump_boot(source="b.json")[:-1], mark(Kind.LAST, 40, mono_s=30.0, host="z-host"),
+           mark(Kind.LAST, 41, mono_s=50.0, host="a-host", source="b.json")]
+    assert row(two)["host"] == "a-host"  # the latest last entry's, by time
     assert boots._host(nameless, nameless[-1], ["/x/.hidden"]) == ".hidden"
 
 
@@ -389,7 +392,8 @@ def test_a_zone_in_doubt_leaves_the_wall_times_out():
                                   zone_problem="the text says CET; give --tz")}
     got = row(records, infos=infos)
     assert got["kernel_start"] is None and got["armed_at"] is None and got["gap_s"] == 14.5
-    assert "time zone is not known" in got["note"]
+    assert got["note"] == ("the text's time zone is not known (give --tz): kernel_start and "
+                           "armed_at are left out; the gap does not depend on it")
     assert got["text_tz"] == "unknown (the text says CET; give --tz)"
 
 
@@ -399,6 +403,20 @@ def test_notes_join_clock_and_status_reasons():
     infos = {"t.log": SourceInfo("t.log", zone_problem="x", formats_seen={"short-full": 1})}
     note = row(records, infos=infos)["note"]
     assert note.startswith("the text's time zone is not known") and "; the boot's start" in note
+    wall = [mark(Kind.FIRST, 100, real_s=30.0, source="t.log"),
+            line(120, "kdumpctl", "kdump: kexec: loaded kdump kernel", real_s=40.0,
+                 source="t.log"),
+            mark(Kind.LAST, 400, real_s=60.0, source="t.log")]
+    note = row(wall, infos=infos)["note"]  # a clock note and the zone's, both kept
+    assert note.startswith("the boot's start is not in the log, so its gap is unknown; ")
+    assert note.endswith("the gap does not depend on it")
+
+
+def test_every_zone_of_the_sources_is_named():
+    records = kdump_boot() + text_copy(kdump_boot())
+    infos = {"a.json": SourceInfo("a.json", zone="UTC", formats_seen={"short-full": 1}),
+             "t.log": SourceInfo("t.log", zone="Asia/Tokyo", formats_seen={"short": 1})}
+    assert row(records, infos=infos)["text_tz"] == "Asia/Tokyo,UTC"
 
 
 # --- merging boots seen in several sources -----------------------------------------------------
@@ -454,6 +472,14 @@ def test_boots_that_must_not_join():
                       seen("u.log#0", "u.log", message="kexec: loaded kdump kernel"))) == 2
 
 
+@pytest.mark.parametrize("second", [14, 15, 1234, 99_999])
+def test_wall_clock_entries_join_within_their_second_only(second):
+    def at(s: float, name: str) -> list[Record]:
+        return seen(f"{name}#0", name, mono_s=None, real_s=s)
+    assert len(merged(at(second, "t.log"), at(second + 0.999999, "u.log"))) == 1
+    assert len(merged(at(second - 0.000001, "t.log"), at(second, "u.log"))) == 2
+
+
 def test_wall_clock_entries_join_by_the_whole_second():
     a = seen("t.log#0", "t.log", mono_s=None, real_s=14.2)
     b = seen("u.log#0", "u.log", mono_s=None, real_s=14.9)
@@ -489,5 +515,5 @@ def test_assemble_sorts_by_host_then_kernel_start():
     infos = {"a.json": SourceInfo("a.json", formats_seen={"json": 1})}
     frame = boots.assemble(first + second + third, infos)
     assert frame.boot_id.tolist() == ["c" * 32, "b" * 32, "a" * 32]
-    assert frame.index.tolist() == [0, 1, 2]
+    assert frame.index.tolist() == [0, 1, 2] and list(frame.columns) == list(boots.COLUMNS)
     assert frame.gap_s.tolist() == [20.0, 14.5, 14.5]
