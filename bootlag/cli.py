@@ -319,6 +319,13 @@ def build_parser() -> argparse.ArgumentParser:
                           "Print a shell completion script for bootlag, generated from its "
                           "options.", COMPLETION_EPILOG)
     completion.add_argument("shell", choices=("bash", "zsh"), help="the shell")
+    exports = commands.add_parser("filter", help="print the query that exports only the lines "
+                                                 "bootlag needs (README: From your log pipeline)")
+    language = exports.add_mutually_exclusive_group(required=True)
+    for name, where in (("grep", "grep -E over journalctl -o json"), ("logql", "Loki"),
+                        ("kql", "Kibana"), ("spl", "Splunk")):  # bootlag.queries.LANGUAGES
+        language.add_argument(f"--{name}", dest="language", action="store_const", const=name,
+                              help=f"the query for {where}")
     return parser
 
 
@@ -338,6 +345,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return USAGE
+    if args.command == "filter":
+        from .queries import query
+
+        print(query(args.language))
+        return OK
     if args.command == "completion":
         from .completion import script
 

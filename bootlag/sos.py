@@ -5,7 +5,7 @@ the whole journal, this boot, the previous boot, sometimes an export or the
 raw ``.journal`` files. Reading them all would count boots twice, so `plan`
 picks the most complete copy, and collects the context needed to read local
 time text: host name, time zone and collection date (the year of ``short``).
-Names follow sos's ``_mangle_command`` (see ../shared/FACTS.md part B).
+Names follow sos's ``_mangle_command`` (``docs/formats.md``, "sosreports").
 """
 
 from __future__ import annotations

@@ -103,13 +103,13 @@ def typed(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
 
     frame = pd.DataFrame(list(rows), columns=list(COLUMNS))
     # Hand-made rows may give only `failure`: it is then the boot's one failure.
-    frame["failures"] = [value if isinstance(value, list) else [failure] if isinstance(
-        failure, str) and failure else [] for value, failure in zip(frame["failures"],
-                                                                     frame["failure"],
-                                                                     strict=True)]
-    frame["failures_s"] = [value if isinstance(value, list) else [math.nan] * len(failures)
-                           for value, failures in zip(frame["failures_s"], frame["failures"],
-                                                      strict=True)]
+    failures = [value if isinstance(value, list) else [failure] if isinstance(failure, str)
+                and failure else [] for value, failure in zip(frame["failures"],
+                                                              frame["failure"], strict=True)]
+    seconds = [value if isinstance(value, list) else [math.nan] * len(texts)
+               for value, texts in zip(frame["failures_s"], failures, strict=True)]
+    frame["failures"] = pd.Series(failures, index=frame.index, dtype=object)
+    frame["failures_s"] = pd.Series(seconds, index=frame.index, dtype=object)
     frame = frame.astype(_CASTS)
     for col in _TIMES:
         # Always µs (what journals carry): pandas would pick seconds for an empty or

@@ -28,6 +28,8 @@ import pytest
 import bootlag
 from bootlag import synth
 
+pytestmark = pytest.mark.systemd  # journals written and printed by systemd's tools
+
 FORMATS = ("short-precise", "short-monotonic", "json", "export", "verbose")
 SCAN = {"year": 2025, "tz": "UTC"}  # fixed, so the file's mtime never matters
 START = "2025-03-03T08:00:00"

@@ -12,6 +12,8 @@ import bootlag
 from bootlag import synth
 from tests.helpers import boots_at, rendered
 
+pytestmark = pytest.mark.systemd  # journals written and printed by systemd's tools
+
 
 def test_boot_split_across_rotated_files_is_one_row(tmp_path):
     boot = boots_at("2024-05-01T10:00:00")[0]

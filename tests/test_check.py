@@ -14,6 +14,8 @@ from bootlag.check import check, reasons
 from bootlag.cli import main
 from tests.helpers import boot, boots_at, boots_frame
 
+pytestmark = pytest.mark.systemd  # journals written and printed by systemd's tools
+
 
 def fleet():
     """Per host, boots oldest first; the comment says what the latest boot was."""

@@ -14,6 +14,8 @@ import pytest
 
 from bootlag.cli import main
 
+pytestmark = pytest.mark.systemd  # journals written and printed by systemd's tools
+
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_logs"
 
 

@@ -21,6 +21,8 @@ from bootlag import sources, synth
 from bootlag.cli import main
 from tests.helpers import boots_at
 
+pytestmark = pytest.mark.systemd  # journals written and printed by systemd's tools
+
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_logs"
 NAMES = ["source", "armed_line"]  # the only columns that name where a boot was read from
 ENV = {**os.environ, "TZ": "UTC", "LC_ALL": "C.UTF-8", "SYSTEMD_COLORS": "0",

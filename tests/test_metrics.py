@@ -24,6 +24,8 @@ from bootlag import metrics, synth
 from bootlag.cli import main
 from tests.helpers import boot, boots_at, boots_frame
 
+pytestmark = pytest.mark.systemd  # journals written and printed by systemd's tools
+
 ROOT = Path(__file__).resolve().parent.parent
 PROMTOOL = shutil.which("promtool")
 NODE_EXPORTER = shutil.which("prometheus-node-exporter") or shutil.which("node_exporter")

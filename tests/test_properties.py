@@ -32,6 +32,8 @@ from bootlag import BootlagError, synth
 from bootlag.boots import assemble
 from bootlag.formats import FAMILY_OF, read_bytes, sniff
 
+pytestmark = pytest.mark.systemd  # journals written and printed by systemd's tools
+
 SETTINGS = settings(max_examples=40, deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 MANY = settings(SETTINGS, max_examples=100)  # cheap: most such data is refused at once

@@ -11,6 +11,8 @@ from bootlag.boots import assemble
 from bootlag.formats import ReadOptions, read_bytes
 from tests.helpers import boots_at, rendered
 
+pytestmark = pytest.mark.systemd  # journals written and printed by systemd's tools
+
 
 def scan_text(text: str, **options):
     records, info = read_bytes(text.encode(), "t.log", ReadOptions(**options))

@@ -10,12 +10,28 @@ import pandas as pd
 import pytest
 
 import bootlag
-from bootlag import synth
+from bootlag import formats, synth
 
-FIELD_FORMATS = ["json", "json-pretty", "json-seq", "json-sse", "export", "verbose"]
-MONOTONIC_TEXT = ["short-monotonic", "short-delta"]
-EXACT_REALTIME = ["short-iso-precise", "short-unix", "short-precise"]
-SECOND_REALTIME = ["short", "short-iso", "short-full"]
+pytestmark = pytest.mark.systemd  # journals written and printed by systemd's tools
+
+# The round-trip cases of every registered format (tests/test_registry.py checks that none
+# is missing): the field formats, and the text formats by their clock and resolution.
+_FAMILY = {family.name: family.formats for family in formats.FAMILIES}
+FIELD_FORMATS = [f.name for name in ("json", "export", "verbose") for f in _FAMILY[name]]
+MONOTONIC_TEXT = [f.name for f in _FAMILY["text"] if f.clock == formats.MONOTONIC]
+EXACT_REALTIME = [f.name for f in _FAMILY["text"]
+                  if f.clock == formats.REALTIME and f.resolution_s < 1]
+SECOND_REALTIME = [f.name for f in _FAMILY["text"]
+                   if f.clock == formats.REALTIME and f.resolution_s >= 1]
+# Formats whose round trip (generator -> real tools or the collector's converter -> scan ==
+# truth) lives with their reader's tests.
+OTHER_ROUND_TRIPS = {
+    "journal": "tests/formats/test_journal.py",
+    **{f.name: "tests/formats/test_pipelines.py" for f in _FAMILY["pipeline"]},
+    **{f.name: "tests/formats/test_console.py" for f in _FAMILY["console"]},
+}
+ROUND_TRIPS = {*FIELD_FORMATS, *MONOTONIC_TEXT, *EXACT_REALTIME, *SECOND_REALTIME,
+               *OTHER_ROUND_TRIPS}
 ZONES = ["UTC", "Asia/Tokyo", "America/New_York"]
 
 

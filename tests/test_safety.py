@@ -14,6 +14,8 @@ import bootlag
 from bootlag import sources
 from tests.helpers import boots_at, rendered
 
+pytestmark = pytest.mark.systemd  # journals written and printed by systemd's tools
+
 
 @pytest.fixture(scope="module")
 def journal_text(tmp_path_factory) -> bytes:

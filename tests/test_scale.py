@@ -18,6 +18,8 @@ from bootlag.cli import main
 from tests.helpers import boots_at, rendered
 from tests.test_sos import make_sos
 
+pytestmark = pytest.mark.systemd  # journals written and printed by systemd's tools
+
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_logs"
 
 

@@ -13,6 +13,8 @@ import bootlag
 from bootlag import synth
 from tests.helpers import boots_at, rendered
 
+pytestmark = pytest.mark.systemd  # journals written and printed by systemd's tools
+
 ZONE = "Asia/Tokyo"
 
 
@@ -28,7 +30,7 @@ def journal(tmp_path_factory):
 
 
 def make_sos(root: Path, short: bytes, *, tailed: bool, export: bytes | None = None) -> Path:
-    """A sosreport tree with the names sos 4.x writes (FACTS.md part B)."""
+    """A sosreport tree with the names sos 4.x writes (docs/formats.md, sosreports)."""
     sos = root / "sosreport-web-01-2025-01-20-kdzqbfs"
     logs = sos / "sos_commands" / "logs"
     logs.mkdir(parents=True)

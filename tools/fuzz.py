@@ -3,7 +3,8 @@
     python tools/fuzz.py --family all --inputs 100000 --seed 1 [--jobs 2]
 
 Seeds are real ``journalctl`` renderings (and real ``.journal`` files written by
-``systemd-journal-remote``) of a few `bootlag.synth` boots, made once and cached
+``systemd-journal-remote``) of a few `bootlag.synth` boots, and what the log
+pipelines and the kernel's console make of them (`bootlag.synth_pipelines`), made once and cached
 (``benchmarks/corpus/fuzz-seeds/``, gitignored). Each input is a seed with one
 to four mutations (bit flips, inserted random / NUL / non-UTF-8 / dictionary
 bytes, deletions, truncation, duplicated or swapped lines, huge lines, two
@@ -44,6 +45,7 @@ from bootlag import (  # noqa: E402
     BootlagError,
     formats,
     synth,
+    synth_pipelines,
 )
 from bootlag.boots import assemble  # noqa: E402
 from bootlag.formats import ReadOptions, SourceInfo, read_bytes  # noqa: E402
@@ -58,7 +60,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     else tuple(f.name for f in family.formats)
     for family in formats.FAMILIES
 }
-SEED_VERSION = "1"
+SEED_VERSION = "2"
 DEFAULT_CORPUS = ROOT / "benchmarks" / "corpus" / f"fuzz-seeds-v{SEED_VERSION}"
 # Fields kept in half of the field-format seeds, so that inputs stay a few KB.
 FIELDS = "MESSAGE,SYSLOG_IDENTIFIER,_HOSTNAME,_PID,_SOURCE_MONOTONIC_TIMESTAMP,_TRANSPORT"
@@ -114,6 +116,10 @@ def make_seeds(directory: Path) -> None:
                 if family == "journal":
                     continue
                 for fmt in fmts:
+                    if fmt in synth_pipelines.RENDERERS:  # pipelines' exports, dmesg, consoles
+                        data = synth_pipelines.RENDERERS[fmt](journal, boots)
+                        (directory / f"{family}-{n}-{fmt}.bin").write_bytes(data)
+                        continue
                     extra = ("--output-fields=" + FIELDS,) if family != "text" and n % 2 else ()
                     data = synth.render(journal, fmt, "UTC", *extra)
                     (directory / f"{family}-{n}-{fmt}.bin").write_bytes(data)

@@ -1,6 +1,7 @@
 """The format registry: every format bootlag reads, how it is recognised, and its reader.
 
-One `Family` per reader (text, json, export, verbose, binary journal), each
+One `Family` per reader (binary journal, export, log pipelines' JSON, json,
+verbose, dmesg and consoles, text), each
 with the `Format` entries it reads: the name ``journalctl -o`` gives it, the
 clock it carries and at what resolution, whether its times are local, and
 whether a large file can be read in parts. Everything that lists formats
@@ -23,8 +24,10 @@ from typing import Protocol
 from ..records import OFFSET, BootlagError, Record
 from ..sources import InputStream
 from .common import ReadOptions, SourceInfo
+from .console import console_style, read_console
 from .fields import read_export, read_json, read_verbose
 from .journal import SIGNATURE, read_journal
+from .pipelines import pipeline_style, read_pipeline
 from .text import read_text, text_style
 
 __all__ = ["FAMILIES", "FORMATS", "Family", "Format", "ReadOptions", "SourceInfo",
@@ -103,14 +106,24 @@ def _text(head: bytes) -> str | None:
                  if (style := text_style(raw.decode("utf-8", "replace")))), None)
 
 
-_US, _S = 1e-6, 1.0
+_US, _MS, _S = 1e-6, 1e-3, 1.0
 
 # In the order they are tried: a file is of the first family that recognises it.
 # The binary signature is unambiguous; export, json and verbose are told apart by
-# their first entry line; text comes last, as any line with a time stamp will do.
+# their first entry line (a pipeline's JSON before journalctl's); the kernel's own text
+# (console) before journalctl's; text comes last, as any line with a time stamp will do.
 FAMILIES: tuple[Family, ...] = (
     Family("journal", _journal, read_journal, (Format("journal", BOTH, _US),), positions=OFFSET),
     Family("export", _export, read_export, (Format("export", BOTH, _US),)),
+    # Log pipelines' exports (JSON, but never journalctl's own: that has __CURSOR).
+    Family("pipeline", pipeline_style, read_pipeline, (
+        Format("filebeat", REALTIME, _MS),
+        Format("elasticsearch", REALTIME, _MS),
+        Format("loki", REALTIME, _US),
+        Format("vector", BOTH, _US),
+        Format("fluent-bit", REALTIME, _US),
+        Format("otel", BOTH, _US),
+    )),
     Family("json", _json, read_json, (
         Format("json", BOTH, _US, splittable=True),
         Format("json-pretty", BOTH, _US),
@@ -118,6 +131,14 @@ FAMILIES: tuple[Family, ...] = (
         Format("json-sse", BOTH, _US),
     )),
     Family("verbose", _verbose, read_verbose, (Format("verbose", BOTH, _US),)),
+    # The kernel's own log: printk stamps (monotonic) without host or identifier. Before
+    # text, which would read a dmesg line's first words as host and identifier.
+    Family("console", console_style, read_console, (
+        Format("dmesg", MONOTONIC, _US),
+        Format("console", MONOTONIC, _US),
+        Format("dmesg-T", REALTIME, _S, local_time=True),
+        Format("dmesg-iso", REALTIME, _US),
+    )),
     Family("text", _text, read_text, (
         Format("short-monotonic", MONOTONIC, _US),
         Format("short-delta", MONOTONIC, _US),

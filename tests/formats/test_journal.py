@@ -29,6 +29,8 @@ from bootlag.formats.common import SourceInfo
 from bootlag.formats.journal import iter_entries, read_journal
 from bootlag.records import BootlagError
 
+pytestmark = pytest.mark.systemd  # journals written and printed by systemd's tools
+
 IGNORED = {"__CURSOR", "__SEQNUM", "__SEQNUM_ID"}
 LAYOUTS = {"compact": True, "regular": False}
 Entry = dict[str, bytes]
@@ -546,3 +548,16 @@ def test_trigger_finds_in_raw_bytes_what_it_finds_in_text():
         text = value.decode("utf-8", "replace")
         assert bool(bootlag.events.TRIGGER_BYTES.search(value)) == bool(
             bootlag.events.TRIGGER.search(text)), value
+
+
+def test_a_damaged_journal_is_reported_by_byte_offset(journals, tmp_path):
+    """Positions in a binary journal are byte offsets, and warnings say so (not "line")."""
+    data = journals["compact"].read_bytes()
+    start, end = _entries_region(data)
+    path = tmp_path / "cut.journal"
+    path.write_bytes(data[:start + (end - start) * 6 // 10])
+    with pytest.warns(bootlag.BootlagWarning, match=r"cut\.journal: offsets? \d+") as caught:
+        frame = bootlag.scan(path)
+    assert not any(" line" in str(w.message) for w in caught)
+    assert len(frame) >= 1
+    assert all(isinstance(n, int) and n % 8 == 0 for n in frame.first_line)  # ENTRY offsets

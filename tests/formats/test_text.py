@@ -13,6 +13,8 @@ import pytest
 import bootlag
 from tests.helpers import boots_at, rendered
 
+pytestmark = pytest.mark.systemd  # journals written and printed by systemd's tools
+
 
 def test_new_year_inside_a_boot_is_not_a_clock_jump(tmp_path):
     boots = boots_at("2024-12-31T23:59:50")
