@@ -42,6 +42,7 @@ def wall_lower_bound(boot: synth.Boot) -> float:
 
 # --- chrony/timesyncd steps --------------------------------------------------------------------
 
+@pytest.mark.systemd  # written and printed by systemd's tools
 def test_a_small_step_before_arming_voids_a_wall_clock_gap(tmp_path):
     """+5 s is far below the 900 s jump rule: only the step rule refuses the difference
     (which would count the step: a "lower bound" above the true gap)."""
@@ -54,6 +55,7 @@ def test_a_small_step_before_arming_voids_a_wall_clock_gap(tmp_path):
     assert exact.gap_s == pytest.approx(boot.gap_s, abs=1e-6)  # the monotonic clock is immune
 
 
+@pytest.mark.systemd  # written and printed by systemd's tools
 def test_a_step_after_arming_keeps_the_wall_clock_gap(tmp_path):
     boot = stepped_boot(5.0)
     armed_us = boot.armed_entry.mono_us
@@ -67,6 +69,7 @@ def test_a_step_after_arming_keeps_the_wall_clock_gap(tmp_path):
     assert row.gap_s <= boot.gap_s and pd.isna(row.note)
 
 
+@pytest.mark.systemd  # written and printed by systemd's tools
 def test_a_backward_jump_without_a_step_line_voids_a_wall_clock_gap(tmp_path):
     """The clock set back 60 s (an RTC fix nobody logged): only the backward-jump rule
     (more than 2 s back) sees it; the difference would be 60 s short."""
@@ -76,6 +79,7 @@ def test_a_backward_jump_without_a_step_line_voids_a_wall_clock_gap(tmp_path):
     assert "the wall clock jumped -5" in row.note  # -60 s, less the 2 s between the lines
 
 
+@pytest.mark.systemd  # written and printed by systemd's tools
 def test_a_one_second_disorder_is_not_a_jump(tmp_path):
     boot = stepped_boot(-1.0, keep_step_lines=False)
     row = bootlag.scan(rendered(tmp_path, [boot], WALL)).iloc[0]
@@ -90,6 +94,7 @@ def _without(boot: synth.Boot, *texts: str) -> synth.Boot:
     return boot
 
 
+@pytest.mark.systemd  # written and printed by systemd's tools
 def test_kdump_already_running_is_early_kdump_by_the_command_line_alone(tmp_path):
     """Neither early kdump's load nor its "is enabled" line was logged: the command line's
     rd.earlykdump says who loaded the crash kernel that kdumpctl found."""
@@ -102,6 +107,7 @@ def test_kdump_already_running_is_early_kdump_by_the_command_line_alone(tmp_path
     assert math.isnan(row.gap_s) and "already loaded" in row.note
 
 
+@pytest.mark.systemd  # written and printed by systemd's tools
 def test_kdump_already_running_without_rd_earlykdump_is_of_unknown_mode(tmp_path):
     boot = boots_at("2024-05-01T10:00:00", mode="kdump")[0]
     assert not boot.rd_earlykdump
@@ -113,6 +119,7 @@ def test_kdump_already_running_without_rd_earlykdump_is_of_unknown_mode(tmp_path
     assert row.rd_earlykdump is False or not row.rd_earlykdump
 
 
+@pytest.mark.systemd  # written and printed by systemd's tools
 def test_rd_earlykdump_0_is_off(tmp_path):
     boot = _without(boots_at("2024-05-01T10:00:00", mode="early-kdump")[0],
                     "loaded early-kdump", "early-kdump is enabled")
@@ -126,6 +133,7 @@ def test_rd_earlykdump_0_is_off(tmp_path):
 
 # --- one boot, two formats -----------------------------------------------------------------
 
+@pytest.mark.systemd  # written and printed by systemd's tools
 def test_a_boot_read_from_json_and_from_text_counts_its_loads_once(tmp_path):
     boots = boots_at("2024-05-01T10:00:00", "2024-05-02T10:00:00", "2024-05-03T10:00:00")
     for boot in boots:  # and an unload after the arming, to count once too
@@ -145,6 +153,7 @@ def test_a_boot_read_from_json_and_from_text_counts_its_loads_once(tmp_path):
 
 # --- service_s: the kdump service's verdict, not early kdump's -----------------------------
 
+@pytest.mark.systemd  # written and printed by systemd's tools
 def test_an_early_kdump_failure_does_not_set_service_s(tmp_path):
     """Regression (issue 10): dracut-cmdline's "kdump: No memory reserved for crash kernel"
     at 1.2 s gave service_s = 1.2, as if kdumpctl had answered then."""
