@@ -11,15 +11,25 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from . import clock
+from . import clock, events
 from .formats.common import SourceInfo, is_placeholder_host
 from .records import (
+    BY_KERNEL,
     BY_SERVICE,
     EARLY,
+    EARLY_MODULE_MISSING,
+    END_ABRUPT,
+    END_OPEN,
+    END_SHUTDOWN,
+    ENDED_ABRUPTLY,
     KDUMP,
+    LOG_TOO_SHORT,
+    NO_CRASHKERNEL,
+    NO_KDUMP_SERVICE,
+    RESERVATION_FAILED,
     Armed,
     CommandLine,
     Failure,
@@ -39,9 +49,10 @@ Columns = dict[str, Any]
 Notes = tuple[str, ...]
 ByKind = Mapping[Kind, list[Record]]
 
-_CRASHKERNEL = re.compile(r"(?:^|\s)crashkernel=(\S+)")
-_EARLY_ARG = re.compile(r"(?:^|\s)rd\.earlykdump(?:=(\S*))?(?:\s|$)")
-_FALSE_WORDS = {"0", "no", "off", "false"}
+# An unload this close before a logged shutdown, not followed by a load, is the
+# shutdown's own (the kdump unit stops with the others; systemd's DefaultTimeoutStopSec);
+# the shutdown lines of a clean end come this close to each other and to the log's end.
+_SHUTDOWN_STOPS_US = 90 * 1_000_000
 _BOOT_ID = re.compile(r"[0-9a-f]{32}")
 
 
@@ -57,10 +68,7 @@ def _dedupe(records: list[Record]) -> list[Record]:
     return unique
 
 
-def early_arg(cmdline: str) -> bool:
-    """Whether a kernel command line turns early kdump on (``rd.earlykdump``, not ``=0``)."""
-    m = _EARLY_ARG.search(cmdline)
-    return m is not None and (m.group(1) or "1").lower() not in _FALSE_WORDS
+early_arg = events.early_arg  # (kept here for its callers)
 
 
 def _group(records: list[Record]) -> dict[Kind, list[Record]]:
@@ -85,12 +93,17 @@ def boot_row(key: str, records: list[Record], infos: Mapping[str, SourceInfo]) -
     start_logged = clock.start_logged(first, bool(by_kind[Kind.KERNEL_START]))
     times, time_notes = _times(records, armed, by_kind, start_logged, read)
     status, status_notes = _status(armed, by_kind, times["log_span_s"], start_logged)
+    protection, protection_notes = _protection(records, by_kind, status["status"])
+    status.update(status=protection.pop("status"))
     return {
         "host": _host(records, max(by_kind[Kind.LAST], key=clock.order),
                       [i.host or i.name for i in read] or sources),
         "boot_id": key if _BOOT_ID.fullmatch(key) else None,
         **times,
         **status,
+        **protection,
+        "end": END_SHUTDOWN if _clean_shutdown(by_kind) else None,  # else set by `assemble`
+        "reason": _reason(by_kind, status["status"], start_logged),
         "start_logged": start_logged,
         **_configuration(by_kind),
         **_failures(by_kind),
@@ -99,7 +112,7 @@ def boot_row(key: str, records: list[Record], infos: Mapping[str, SourceInfo]) -
         "capture_kernel": bool(by_kind[Kind.CAPTURE]),
         **_milestones(by_kind),
         **_phases(by_kind),
-        "note": "; ".join(time_notes + status_notes) or None,
+        "note": "; ".join(time_notes + status_notes + protection_notes) or None,
         **_provenance(read, sources, first, armed),
     }
 
@@ -141,27 +154,134 @@ def _status(armed: Record | None, by_kind: ByKind, span_s: float,
     return row(status, "none", None), notes
 
 
+def _protection(records: list[Record], by_kind: ByKind, status: str) -> tuple[Columns, Notes]:
+    """Whether the crash kernel stayed loaded after the first arming: status (``disarmed``
+    when it was unloaded, or a reload failed, and nothing loaded it again) and the seconds
+    without one after the first arming (``unprotected_after_s``; NaN if never armed).
+
+    An unload at a logged shutdown (or just before it) is the shutdown's, not a disarming.
+    """
+    columns: Columns = {"status": status, "unprotected_after_s": math.nan}
+    steps = [r for r in records if r.kind in (Kind.ARMED, Kind.ALREADY, Kind.UNLOADED)
+             or (r.kind is Kind.FAILED and isinstance(r.detail, Failure)
+                 and r.detail.by != BY_KERNEL)]
+    if status != "armed" or not steps:
+        return columns, ()
+    monotonic = any(r.mono_us is not None for r in steps)
+    at = _mono if monotonic else _real
+    steps = [r for r in steps if at(r) is not None]
+    ends = [t for r in by_kind[Kind.LAST] if (t := at(r)) is not None]
+    shutdown = _shutdown_began(by_kind, at)
+    loaded, since, unprotected = False, None, 0.0
+    armed_once = False
+    for r in steps:
+        t = at(r)
+        assert t is not None
+        if r.kind in (Kind.ARMED, Kind.ALREADY):
+            if armed_once and not loaded and since is not None:
+                unprotected += (t - since) / 1e6
+            loaded, since, armed_once = True, None, True
+        elif armed_once and loaded:  # an unload, or a failed (re)load: nothing is loaded now
+            loaded, since = False, t
+    if not armed_once:
+        return columns, ()
+    if not loaded and since is not None and shutdown is not None \
+            and since >= shutdown - _SHUTDOWN_STOPS_US:
+        loaded = True  # unloaded by the shutdown
+    if loaded or since is None:
+        return {**columns, "unprotected_after_s": unprotected}, ()
+    unprotected += (max([since, *ends]) - since) / 1e6
+    when = f" at {since / 1e6:.3f} s" if monotonic else ""
+    return ({"status": "disarmed", "unprotected_after_s": unprotected},
+            (f"the crash kernel was unloaded{when} (or a reload failed) and not loaded again: "
+             "the boot was unprotected from then on",))
+
+
+def _shutdown_began(by_kind: ByKind, at: Callable[[Record], int | None]) -> int | None:
+    """When the clean shutdown that ends the boot's log began (None: the log does not end
+    in one): the first of the shutdown lines that follow one another up to its last line.
+    A journald restart in mid-boot also logs "Journal stopped", then the boot goes on."""
+    ends = [t for r in by_kind[Kind.LAST] if (t := at(r)) is not None]
+    times = sorted(t for r in by_kind[Kind.SHUTDOWN] if (t := at(r)) is not None)
+    if not times or not ends or max(ends) - times[-1] > _SHUTDOWN_STOPS_US:
+        return None
+    began = times[-1]
+    for t in reversed(times[:-1]):
+        if began - t > _SHUTDOWN_STOPS_US:
+            break
+        began = t
+    return began
+
+
+def _clean_shutdown(by_kind: ByKind) -> bool:
+    """Whether the boot's log ends in a clean shutdown or reboot (`_shutdown_began`)."""
+    found = by_kind[Kind.SHUTDOWN]
+    at = _mono if any(r.mono_us is not None for r in found) else _real
+    return _shutdown_began(by_kind, at) is not None
+
+
+def _mono(r: Record) -> int | None:
+    return r.mono_us
+
+
+def _real(r: Record) -> int | None:
+    return r.real_us
+
+
+def _reason(by_kind: ByKind, status: str, start_logged: bool) -> str | None:
+    """Why a boot that was never protected was not (a code of `records.REASONS`, then ": "
+    and the logged text where there is one); None for a boot that armed.
+
+    `assemble` turns ``log-too-short`` into ``ended-abruptly`` for a boot that ended so.
+    """
+    if status in ("armed", "disarmed"):
+        return None
+    cmdline = _command_line(by_kind)
+    if cmdline is not None and cmdline.crashkernel is None:
+        return f"{NO_CRASHKERNEL}: {cmdline.text}"
+    failures = [r.detail for r in sorted(by_kind[Kind.RESERVE_FAILED] + by_kind[Kind.FAILED],
+                                         key=clock.order) if isinstance(r.detail, Failure)]
+    for cause in (NO_CRASHKERNEL, RESERVATION_FAILED):
+        found = [f for f in failures if f.cause == cause]
+        if found:
+            return f"{cause}: {found[0].text}"
+    if failures:
+        first = next((f for f in failures if f.by == BY_SERVICE), failures[0])
+        return f"{first.cause}: {first.text}"
+    early_seen = by_kind[Kind.EARLY_ENABLED] or by_kind[Kind.EARLY_DISABLED] or any(
+        isinstance(r.detail, Armed) and r.detail.mode == EARLY for r in by_kind[Kind.ARMED])
+    if start_logged and cmdline is not None and cmdline.rd_earlykdump and not early_seen:
+        return EARLY_MODULE_MISSING
+    if status == "not-armed":
+        return NO_KDUMP_SERVICE
+    return LOG_TOO_SHORT
+
+
+def _command_line(by_kind: ByKind) -> CommandLine | None:
+    found = [r.detail for r in by_kind[Kind.CMDLINE] if isinstance(r.detail, CommandLine)]
+    return found[0] if found else None
+
+
 def _cmdline(by_kind: ByKind) -> str | None:
-    found = by_kind[Kind.CMDLINE]
-    return found[0].detail.text if found and isinstance(found[0].detail, CommandLine) else None
+    found = _command_line(by_kind)
+    return found.text if found is not None else None
 
 
 def _early_on_cmdline(by_kind: ByKind) -> bool:
-    cmdline = _cmdline(by_kind)
-    return cmdline is not None and early_arg(cmdline)
+    cmdline = _command_line(by_kind)
+    return cmdline is not None and cmdline.rd_earlykdump
 
 
 def _configuration(by_kind: ByKind) -> Columns:
     """What the log says of the set-up: command line, early-kdump flag, kernel release."""
-    cmdline = _cmdline(by_kind)
-    crashkernel = _CRASHKERNEL.search(cmdline) if cmdline else None
+    cmdline = _command_line(by_kind)
     early_flags = [r.kind is Kind.EARLY_ENABLED
                    for r in by_kind[Kind.EARLY_ENABLED] + by_kind[Kind.EARLY_DISABLED]]
     kernel = [r.detail.release for r in by_kind[Kind.KERNEL_START]
               if isinstance(r.detail, KernelRelease)]
     return {"early_kdump_enabled": early_flags[0] if early_flags else None,
-            "rd_earlykdump": early_arg(cmdline) if cmdline is not None else None,
-            "crashkernel": crashkernel.group(1) if crashkernel else None,
+            "rd_earlykdump": cmdline.rd_earlykdump if cmdline is not None else None,
+            "crashkernel": cmdline.crashkernel if cmdline is not None else None,
             "kernel": kernel[0] if kernel else None}
 
 
@@ -282,4 +402,24 @@ def assemble(records: Iterable[Record], infos: Mapping[str, SourceInfo]) -> pd.D
     frame = typed(rows)
     frame = frame.sort_values(["host", "kernel_start", "source", "first_line"],
                               na_position="last", kind="stable")
-    return frame.reset_index(drop=True)
+    return _ends(frame.reset_index(drop=True))
+
+
+def _ends(frame: pd.DataFrame) -> pd.DataFrame:
+    """How each boot ended (`records.ENDS`), on the table sorted by host and time: one with
+    no logged shutdown is ``abrupt`` when a later boot of its host follows, else ``open``;
+    a never-protected boot whose log was too short to say ended abruptly (its reason)."""
+    import pandas as pd
+
+    if frame.empty:
+        return frame
+    followed = frame["host"].duplicated(keep="last").to_numpy()
+    end = [value if isinstance(value, str) else END_ABRUPT if after else END_OPEN
+           for value, after in zip(frame["end"], followed, strict=True)]
+    reason = [ENDED_ABRUPTLY if how == END_ABRUPT and started and isinstance(why, str)
+              and why == LOG_TOO_SHORT else why
+              for why, how, started in zip(frame["reason"], end, frame["start_logged"],
+                                           strict=True)]
+    frame["end"] = pd.array(end, dtype="string")
+    frame["reason"] = pd.array(reason, dtype="string")
+    return frame

@@ -65,6 +65,8 @@ def unarmed_reason(boot: pd.Series) -> str | None:
         return "; ".join(p for p in (failure or "a failure was logged", note) if p)
     if status == "unknown":
         return note or "the log does not cover the part of the boot where arming happens"
+    if status == "disarmed":  # (its note says when the crash kernel was unloaded)
+        return note or "armed, then the crash kernel was unloaded and not loaded again"
     crashkernel = _text(boot.get("crashkernel"))
     if crashkernel:
         why = "no crash kernel loaded, though crashkernel= reserved memory for one"
@@ -112,7 +114,7 @@ def boot_verdict(boot: pd.Series, max_gap: float | None = None,
 
 
 def _status_words(boot: pd.Series) -> str:
-    return {"failed": "arming failed", "not-armed": "never armed",
+    return {"failed": "arming failed", "not-armed": "never armed", "disarmed": "disarmed",
             "unknown": "outcome unknown"}.get(str(boot["status"]), str(boot["status"]))
 
 

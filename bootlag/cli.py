@@ -54,8 +54,13 @@ reading the table:
           short-monotonic, binary journals). '≥' marks a wall-clock lower bound
           (short, short-iso, syslog text): it is measured from the first logged
           line, which journald stamps a few seconds after the kernel started.
-  status  armed | failed (a failure was logged, nothing loaded) | not-armed
-          | unknown (the log misses the part of the boot where arming happens)
+  status  armed | disarmed (armed, then unloaded and not loaded again) | failed
+          (a failure was logged, nothing loaded) | not-armed | unknown (the log
+          misses the part of the boot where arming happens)
+  reason  why a boot never protected was not: no-crashkernel, reservation-failed,
+          service-failed, early-kdump-module-missing, ended-abruptly,
+          no-kdump-service, log-too-short (then the logged text)
+  end     shutdown | abrupt (no shutdown logged, a later boot followed) | open
   mode    early-kdump (loaded from the initramfs) | kdump (by the kdump service) | none
   note    why a boot is not armed, or why its gap is missing or to be read with care
 
@@ -158,7 +163,8 @@ examples:
 """
 
 TABLE_COLUMNS = ["host", "boot", "kernel_start", "gap_s", "mode", "status", "loader", "note"]
-_STATUS_COLOURS = {"armed": "green", "failed": "red", "not-armed": "red", "unknown": "yellow"}
+_STATUS_COLOURS = {"armed": "green", "disarmed": "red", "failed": "red", "not-armed": "red",
+                   "unknown": "yellow"}
 
 
 def _add_paths(parser: argparse.ArgumentParser) -> None:

@@ -20,6 +20,9 @@ from .records import (
     BY_SERVICE,
     EARLY,
     KDUMP,
+    NO_CRASHKERNEL,
+    RESERVATION_FAILED,
+    SERVICE_FAILED,
     Armed,
     CommandLine,
     Detail,
@@ -43,14 +46,20 @@ UNLOADED = Kind.UNLOADED
 STARTUP = Kind.STARTUP
 CLOCK_STEP = Kind.CLOCK_STEP
 CAPTURE = Kind.CAPTURE
+SHUTDOWN = Kind.SHUTDOWN
 
-KDUMPCTL = frozenset({"kdumpctl", "kdump"})  # kdump.service stream, or the logger's tag
+# kdump.service stream, the logger's tag, or kdumpctl run by udev on CPU/memory hotplug
+# (kdump-utils 98-kexec.rules: systemd-run ... kdump-udev-throttler, which runs kdumpctl reload)
+KDUMPCTL = frozenset({"kdumpctl", "kdump", "kdump-udev-throttler"})
 DRACUT = frozenset({"dracut-cmdline", "kdump"})  # early kdump runs as a dracut cmdline hook
 DEBIAN = frozenset({"kdump-tools", "kdump-config"})
 SUSE = frozenset({"load.sh", "kdump"})
 ANY_KDUMP = KDUMPCTL | DRACUT | DEBIAN | SUSE
 SYSTEMD = frozenset({"systemd"})
 KERNEL = frozenset({"kernel"})
+SHUTDOWN_IDENTS = frozenset({"systemd-shutdown"})
+JOURNALD = frozenset({"systemd-journald"})
+LOGIND = frozenset({"systemd-logind"})
 TIME = frozenset({"chronyd", "ntpd", "systemd-timesyncd", "systemd"})
 # Early kdump's own identifier: a failure it prints is early kdump's, not the service's.
 EARLY_KDUMP_IDENTS = frozenset({"dracut-cmdline"})
@@ -65,6 +74,11 @@ class Rule:
     loader: str | None = None  # for ARMED: which component armed it
     origin: str = ""  # distro / version the line comes from
     by: str | None = None  # for FAILED: who said it (None: told by the identifier)
+    cause: str = SERVICE_FAILED  # for FAILED, RESERVE_FAILED: the reason code it gives
+    # For the lines a kernel prints first (KERNEL_START, CMDLINE): their place in that run,
+    # so a text reader starts a boot at the first of them only (`starts_boot`).
+    stage: int | None = None
+    repeats: bool = False  # several lines of this stage follow one another in one boot
 
 
 def _r(kind: Kind, pattern: str, idents: frozenset[str], origin: str, **kw: Any) -> Rule:
@@ -72,13 +86,27 @@ def _r(kind: Kind, pattern: str, idents: frozenset[str], origin: str, **kw: Any)
 
 
 _UNIT = r"(?:[\w@.-]+\.service - )?"  # systemd's "combined" unit format (Fedora)
+_TARGET = r"(?:[\w@.-]+\.target - )?"
 
 RULES: tuple[Rule, ...] = (
     # --- kernel ---
-    _r(KERNEL_START, r"^Linux version (\S+)", KERNEL, "linux init/version.c"),
-    _r(CMDLINE, r"^(?:Kernel )?[Cc]ommand line: (.*)$", KERNEL, "linux setup.c / init/main.c"),
+    # The first lines of a boot, in the order a kernel prints them: RHEL 7 (3.10) starts
+    # with cgroup_init_early's lines, arm64 with "Booting Linux on physical CPU", then
+    # every kernel prints "Linux version", x86 "Command line:", all "Kernel command line:".
+    _r(KERNEL_START, r"^Initializing cgroup subsys \w+$", KERNEL, "linux 3.10 kernel/cgroup.c",
+       stage=0, repeats=True),
+    _r(KERNEL_START, r"^Booting Linux on physical CPU ", KERNEL, "linux arch/arm64 smp.c",
+       stage=1),
+    _r(KERNEL_START, r"^Linux version (\S+)", KERNEL, "linux init/version.c", stage=2),
+    _r(CMDLINE, r"^[Cc]ommand line: (.*)$", KERNEL, "linux arch/x86/kernel/setup.c", stage=3),
+    _r(CMDLINE, r"^Kernel [Cc]ommand line: (.*)$", KERNEL, "linux init/main.c", stage=4),
     _r(RESERVE_FAILED, r"^crashkernel reservation failed|^cannot allocate crashkernel",
-       KERNEL, "linux crash_reserve.c"),
+       KERNEL, "linux crash_reserve.c", cause=RESERVATION_FAILED),
+    # --- nothing reserved, said by whoever tried to load: kdumpctl, early kdump's check,
+    # SUSE load.sh, kdump-tools, or the kexec binary's own error through any of them ---
+    _r(FAILED, r"^No memory reserved for crash kernel\.?$|^No crashkernel memory reserved"
+       r"|^Memory for crashkernel is not reserved$", ANY_KDUMP,
+       "kdumpctl, early kdump, SUSE load.sh, kexec/kexec.c", cause=RESERVATION_FAILED),
     # --- early kdump (Fedora/RHEL 8+ dracut module 99earlykdump) ---
     _r(ARMED, r"^kexec: loaded early-kdump kernel$", DRACUT, "RHEL/Fedora early kdump",
        mode=EARLY, loader="early-kdump"),
@@ -92,7 +120,7 @@ RULES: tuple[Rule, ...] = (
        mode=KDUMP, loader="kdumpctl"),
     _r(ALREADY, r"^Kdump already running: \[WARNING\]$", KDUMPCTL, "RHEL/Fedora kdumpctl"),
     _r(FAILED, r"^kexec: failed to (?:load kdump kernel|prepare for a LUKS target)"
-       r"|^Starting kdump: \[FAILED\]$|^No memory reserved for crash kernel\.?$"
+       r"|^Starting kdump: \[FAILED\]$"
        r"|^Kdump is not supported on this kernel$|^mkdumprd: failed to make kdump initrd",
        KDUMPCTL | DRACUT, "RHEL/Fedora kdumpctl, early kdump's feasibility check"),
     _r(UNLOADED, r"^kexec: unloaded kdump kernel$", KDUMPCTL, "RHEL/Fedora kdumpctl"),
@@ -103,8 +131,9 @@ RULES: tuple[Rule, ...] = (
     # --- Debian / Ubuntu kdump-tools ---
     _r(ARMED, r"^loaded kdump kernel\.?$", DEBIAN, "Debian/Ubuntu kdump-tools",
        mode=KDUMP, loader="kdump-tools"),
-    _r(FAILED, r"^failed to load kdump kernel|^Memory for crashkernel is not reserved$"
-       r"|^no crashkernel= parameter in the kernel cmdline|^kdump is not supported by this kernel"
+    _r(FAILED, r"^no crashkernel= parameter in the kernel cmdline", DEBIAN,
+       "Debian/Ubuntu kdump-tools", cause=NO_CRASHKERNEL),
+    _r(FAILED, r"^failed to load kdump kernel|^kdump is not supported by this kernel"
        r"|USE_KDUMP is not set or zero|^kdump kernel relocation address does not match"
        r"|KDUMP_KERNEL does not exist",
        DEBIAN, "Debian/Ubuntu kdump-tools"),
@@ -116,8 +145,8 @@ RULES: tuple[Rule, ...] = (
     _r(ARMED, r"^Loaded kdump kernel(?:\.$|: )", SUSE, "SUSE load.sh (KDUMP_VERBOSE)",
        mode=KDUMP, loader="load.sh"),
     _r(ARMED, r"^Registered fadump$", SUSE, "SUSE on POWER", mode=KDUMP, loader="fadump"),
-    _r(FAILED, r"^kexec failed\.$|^FAILED to load kdump kernel|^No crashkernel memory reserved"
-       r"|^FAILED to register fadump", SUSE, "SUSE load.sh"),
+    _r(FAILED, r"^kexec failed\.$|^FAILED to load kdump kernel|^FAILED to register fadump",
+       SUSE, "SUSE load.sh"),
     _r(ARMED, rf"^(?:Started|Finished) {_UNIT}Load kdump kernel early on startup\.$", SYSTEMD,
        "SUSE kdump-early.service", mode=KDUMP, loader="kdump-early.service"),
     _r(ARMED, rf"^(?:Started|Finished) {_UNIT}Load kdump kernel and initrd\.$", SYSTEMD,
@@ -129,6 +158,14 @@ RULES: tuple[Rule, ...] = (
     _r(CLOCK_STEP, r"^System clock was stepped by (-?[\d.]+) seconds"
        r"|^System clock wrong by (-?[\d.]+) seconds|^Time has been changed$"
        r"|^Initial clock synchronization to |^Time jumped backwards", TIME, "chrony, timesyncd"),
+    # --- a clean shutdown or reboot (docs/formats.md, "Boot ends") ---
+    _r(SHUTDOWN, rf"^Reached target {_TARGET}(?:System (?:Reboot|Power Off|Halt)"
+       r"|Shutdown|Power-Off|Reboot|Halt)(?: via kexec)?\.?$", SYSTEMD, "systemd units/*.target"),
+    _r(SHUTDOWN, r"^Syncing filesystems and block devices|^Sending SIGTERM to remaining",
+       SHUTDOWN_IDENTS, "systemd src/shutdown/shutdown.c"),
+    _r(SHUTDOWN, r"^Journal stopped$", JOURNALD, "systemd journald-server.c"),
+    _r(SHUTDOWN, r"^System is (?:rebooting|powering down|halting)", LOGIND,
+       "systemd logind-dbus.c"),
     # --- capture kernel: this boot *was* a kdump ---
     _r(CAPTURE, r"^Kdump is using the default log level|^saving to /|^saving vmcore"
        r"|^saved vmcore in |^saved dmesg content in "
@@ -143,6 +180,8 @@ TRIGGER_WORDS: tuple[str, ...] = (
     "dump", "DUMP", "kexec", "Linux version", "ommand line:", "rashkernel", "crash kernel",
     "Crash recovery", "Startup finished", "System clock", "Initial clock",
     "Time has been changed", "Time jumped", "saving to /", "saving vmcore", "saved ",
+    "cgroup subsys", "Booting Linux", "Reboot", "Power Off", "Power-Off", "Halt",
+    "target Shutdown", "Syncing filesystems", "Sending SIGTERM", "Journal stopped", "System is ",
 )
 TRIGGER = re.compile("|".join(TRIGGER_WORDS))  # the words have no regex metacharacters
 TRIGGER_BYTES = re.compile(TRIGGER.pattern.encode())
@@ -150,6 +189,14 @@ TRIGGER_BYTES = re.compile(TRIGGER.pattern.encode())
 _PREFIX = re.compile(r"^(?:\* )?(?:kdump: )?(?:WARNING: )?(?:kdump-tools: )?")
 _DEBIAN_FAILED = re.compile(r" \.\.\. failed!$")
 _KMSG_IDENT = re.compile(r"^([\w.-]+)\[\d+\]:? ")
+# The printk time syslog daemons keep at the head of a kernel line ("[   60.912345] ...")
+_PRINTK = re.compile(r"^\[\s*(\d{1,12})\.(\d{1,9})\] ")
+# A kernel line of syslog text that keeps its printk time: where a text reader's fast path
+# must stop (a boot begins where that time falls back, judged on every such line).
+PRINTK_BYTES = re.compile(rb"kernel: \[\s*\d{1,12}\.\d{1,9}\] ")
+_CRASHKERNEL = re.compile(r"(?:^|\s)crashkernel=(\S+)")
+_EARLY_ARG = re.compile(r"(?:^|\s)rd\.earlykdump(?:=(\S*))?(?:\s|$)")
+_FALSE_WORDS = {"0", "no", "off", "false"}
 # Bounded digit runs: an unbounded \d+ backtracks from every digit of a long number.
 _TIMESPAN = re.compile(r"(?<![\d.])(\d{1,12}(?:\.\d{1,9})?)(y|month|w|d|h|min|s|ms|us)\b")
 _UNIT_S = {"y": 31557600.0, "month": 2629800.0, "w": 604800.0, "d": 86400.0, "h": 3600.0,
@@ -173,6 +220,7 @@ def normalize(ident: str | None, message: str) -> tuple[str | None, str]:
     """
     message = message.strip()
     if ident in (None, "unknown", "kernel"):
+        message = _PRINTK.sub("", message, count=1)
         m = _KMSG_IDENT.match(message)
         if m and m.group(1) in ANY_KDUMP:
             ident, message = m.group(1), message[m.end():]
@@ -201,6 +249,35 @@ def startup_phases(text: str) -> dict[str, float]:
     return phases
 
 
+def printk_us(ident: str | None, message: str) -> int | None:
+    """The printk time (µs) at the head of a kernel line's message, as syslog keeps it."""
+    if ident != "kernel":
+        return None
+    m = _PRINTK.match(message)
+    return int(m.group(1)) * 1_000_000 + int(m.group(2)[:6].ljust(6, "0")) if m else None
+
+
+def early_arg(cmdline: str) -> bool:
+    """Whether a kernel command line turns early kdump on (``rd.earlykdump``, not ``=0``)."""
+    m = _EARLY_ARG.search(cmdline)
+    return m is not None and (m.group(1) or "1").lower() not in _FALSE_WORDS
+
+
+def starts_boot(event: Event | None, stage: int | None) -> bool:
+    """Whether `event` begins a new boot, after a run of a boot's first kernel lines
+    whose latest had `stage` (None: the boot so far does not start with such a run).
+
+    The kernel's first lines come in one order (`Rule.stage`): a line of that run
+    starts a boot unless it goes on with the current run. A text reader calls this
+    only for a boot that has lines already.
+    """
+    if event is None or event.rule.stage is None:
+        return False
+    if stage is None:
+        return True
+    return event.rule.stage < stage or (event.rule.stage == stage and not event.rule.repeats)
+
+
 def classify(ident: str | None, message: str) -> Event | None:
     """The event a journal message represents, or None for the other 99.9 %."""
     if not message or not TRIGGER.search(message):
@@ -227,13 +304,16 @@ def _detail(rule: Rule, m: re.Match[str], ident: str | None, text: str) -> Detai
         return Armed(rule.mode, rule.loader, "initrd" if rule.mode == EARLY else "userspace")
     if kind == FAILED:
         by = rule.by or (BY_EARLY_KDUMP if ident in EARLY_KDUMP_IDENTS else BY_SERVICE)
-        return Failure(text, by)
+        return Failure(text, by, rule.cause)
     if kind == RESERVE_FAILED:
-        return Failure(text, BY_KERNEL)
+        return Failure(text, BY_KERNEL, rule.cause)
     if kind == KERNEL_START:
-        return KernelRelease(m.group(1))
+        return KernelRelease(m.group(1)) if m.groups() else None
     if kind == CMDLINE:
-        return CommandLine(m.group(1))
+        cmdline = m.group(1)
+        crashkernel = _CRASHKERNEL.search(cmdline)
+        return CommandLine(cmdline, crashkernel.group(1) if crashkernel else None,
+                           early_arg(cmdline))
     if kind == STARTUP:
         phases = startup_phases(m.group(1))
         if "kernel" not in phases:  # the user manager's line has no kernel part

@@ -62,7 +62,7 @@ def spl(words: tuple[str, ...] = WORDS, search: str = "index=* sourcetype=journa
 _KQL_FRAGMENTS = {
     "ommand line:": '"command line"', "rashkernel": "*crashkernel*", "DUMP": "*dump*",
     "saving to /": '"saving to"', "saved ": "saved", "PM: suspend": '"PM: suspend"',
-    "systemd-shutdown": '"systemd-shutdown"',
+    "systemd-shutdown": '"systemd-shutdown"', "Power-Off": '"power off"',
 }
 
 

@@ -49,6 +49,7 @@ class Kind(str, enum.Enum):
     STARTUP = "startup-finished"  # systemd's "Startup finished in ..."
     CLOCK_STEP = "clock-step"  # the wall clock was stepped (NTP, RTC)
     CAPTURE = "capture"  # a line only the kdump capture (second) kernel writes
+    SHUTDOWN = "shutdown"  # a clean shutdown or reboot was under way (`Reached target ...`)
 
     @property
     def is_event(self) -> bool:
@@ -64,6 +65,46 @@ BY_EARLY_KDUMP = "early-kdump"  # the dracut hook in the initramfs
 BY_SERVICE = "kdump-service"  # kdumpctl, kdump-tools, load.sh, or systemd about their unit
 BY_KERNEL = "kernel"
 
+# Why a boot was never protected (the boots table's ``reason`` column is a code, then
+# ": " and the logged text where there is one). The first that applies is the reason,
+# in this order; `bootlag.events` says which failure is which (`Failure.cause`).
+NO_CRASHKERNEL = "no-crashkernel"
+RESERVATION_FAILED = "reservation-failed"
+SERVICE_FAILED = "service-failed"
+EARLY_MODULE_MISSING = "early-kdump-module-missing"
+ENDED_ABRUPTLY = "ended-abruptly"
+NO_KDUMP_SERVICE = "no-kdump-service"
+LOG_TOO_SHORT = "log-too-short"
+REASONS: tuple[tuple[str, str], ...] = (
+    (NO_CRASHKERNEL, "no crashkernel= on the kernel command line (or the kdump service said "
+                     "so): no memory was set aside for a crash kernel"),
+    (RESERVATION_FAILED, "the kernel could not reserve the crash kernel's memory "
+                         "(crashkernel reservation failed, cannot allocate crashkernel, "
+                         "Memory for crashkernel is not reserved, No memory reserved for crash "
+                         "kernel)"),
+    (SERVICE_FAILED, "the kdump service (or early kdump) tried to load the crash kernel and "
+                     "failed; its first failure message follows"),
+    (EARLY_MODULE_MISSING, "rd.earlykdump is on the command line but the initramfs said nothing "
+                           "of early kdump (its module is missing), and nothing else armed"),
+    (ENDED_ABRUPTLY, "the boot ended abruptly (panic, watchdog, reset, power loss: a later boot "
+                     "of the host follows) before anything armed"),
+    (NO_KDUMP_SERVICE, "the log covers the arming window but has no kdump service line at all"),
+    (LOG_TOO_SHORT, "the log does not cover the part of the boot where arming happens (its "
+                    "start is missing, or it ends before startup finished)"),
+)
+
+# How a boot ended (the ``end`` column).
+END_SHUTDOWN = "shutdown"
+END_ABRUPT = "abrupt"
+END_OPEN = "open"
+ENDS: tuple[tuple[str, str], ...] = (
+    (END_SHUTDOWN, "a clean shutdown or reboot was logged (Reached target System "
+                   "Reboot/Power-Off/Halt/Shutdown, systemd-shutdown, Journal stopped)"),
+    (END_ABRUPT, "the log stops without one and a later boot of the same host follows: a "
+                 "panic, watchdog, reset or power loss (or a lost log tail)"),
+    (END_OPEN, "the log ends with this boot (it may still be running)"),
+)
+
 
 @dataclass(frozen=True)
 class Armed:
@@ -76,6 +117,7 @@ class Armed:
 class Failure:
     text: str  # the message, without the logger's decorations
     by: str  # BY_EARLY_KDUMP, BY_SERVICE or BY_KERNEL
+    cause: str = SERVICE_FAILED  # the reason code it gives: NO_CRASHKERNEL, RESERVATION_FAILED, ...
 
 
 @dataclass(frozen=True)
@@ -86,6 +128,8 @@ class KernelRelease:
 @dataclass(frozen=True)
 class CommandLine:
     text: str
+    crashkernel: str | None = None  # the crashkernel= value (None: not on the line)
+    rd_earlykdump: bool = False  # rd.earlykdump turns early kdump on (not =0/no/off)
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ import pandas as pd
 from . import stats
 from .fmt import aligned as aligned  # re-exported: bootlag.cli imports report.aligned
 from .fmt import missing, percent, plural, seconds
+from .records import REASONS
 
 TITLE = "Crash kernel protection gap report"
 
@@ -203,15 +204,49 @@ def _problem_words(host: pd.Series) -> str:
 # -- findings -------------------------------------------------------------------------------------
 
 def findings(boots: pd.DataFrame, found: dict[str, pd.DataFrame] | None = None) -> list[str]:
-    """The answers in plain sentences: exposure, the headline gaps and what early kdump buys,
-    the hosts that switched, the problem hosts, and what was counted apart."""
+    """The answers in plain sentences, led by the boots that died unprotected (a panic
+    there saves no dump; `stats.died_unprotected`): exposure, the headline gaps and what
+    early kdump buys, the hosts that switched, the problem hosts, and what was counted apart."""
     found = found or tables(boots)
     if boots.empty:
         return ["No boots were found in the inputs."]
-    out = [_fleet(boots), _headline(found["comparison"]), _saving(found["comparison"]),
+    out = [_died_unprotected(boots), _fleet(boots), _reasons(boots),
+           _headline(found["comparison"]), _saving(found["comparison"]),
            _switched(found["paired_hosts"]), *_problems(found["problem_hosts"]),
            _counted_apart(boots)]
     return [sentence for sentence in out if sentence]
+
+
+def _died_unprotected(boots: pd.DataFrame) -> str:
+    """The lead: boots that died abruptly with no crash kernel loaded, and on which hosts."""
+    if "end" not in boots.columns:
+        return ""
+    died = stats.died_unprotected(boots)
+    if died.empty:
+        return ""
+    total = int(died["boots"].sum())
+    hosts = ", ".join(f"{host} ({int(n)})" for host, n in died["boots"].items())
+    disarmed = int(died["disarmed"].sum())
+    after = (f"; {disarmed} of them had been armed and then unloaded" if disarmed else "")
+    return (f"{plural(total, 'boot')} ended abruptly (a panic, watchdog, reset or power "
+            f"loss) with no crash kernel loaded, so no dump could be saved{after}: on "
+            f"{plural(len(died), 'host')}, {hosts}.")
+
+
+def _reasons(boots: pd.DataFrame) -> str:
+    """"Never protected, by reason: 6 service-failed, 3 ended-abruptly." (codes of
+    `bootlag.records.REASONS`, most first, then in its order; capture kernels left out)."""
+    if "reason" not in boots.columns:
+        return ""
+    codes = stats.regular(boots)["reason"].dropna().astype(str).str.split(":", n=1).str[0]
+    if codes.empty:
+        return ""
+    order = [code for code, _ in REASONS]
+    counts = sorted(codes.value_counts().items(),
+                    key=lambda item: (-item[1], order.index(item[0]) if item[0] in order
+                                      else len(order)))
+    return ("Never protected, by reason: "
+            + ", ".join(f"{n} {code}" for code, n in counts) + ".")
 
 
 def _fleet(boots: pd.DataFrame) -> str:
@@ -464,7 +499,8 @@ def _latest_gap(host: pd.Series) -> str:
     return stats.gap_text(host["latest_gap_s"], host["latest_clock"], host["latest_format"]) + " s"
 
 
-_STATUS_WORDS = {"armed": "armed", "failed": "failed", "not-armed": "never armed",
+_STATUS_WORDS = {"armed": "armed", "disarmed": "disarmed later", "failed": "failed",
+                 "not-armed": "never armed",
                  "unknown": "unknown"}
 
 
@@ -608,6 +644,7 @@ def _boot_list(boots: pd.DataFrame) -> pd.DataFrame:
         "gap": [stats.gap_text(g, c, f) + ("" if missing(g) else " s")
                 for g, c, f in zip(view["gap_s"], view["clock"], view["format"], strict=True)],
         "mode": view["mode"], "status": view["status"], "clock": view["clock"],
+        "end": view["end"].fillna(""), "reason": view["reason"].fillna(""),
         "failures": failure_texts(view), "note": view["note"].fillna(""),
     })
 

@@ -28,7 +28,7 @@ from .fmt import gap_text as gap_text
 from .fmt import plural as plural
 
 SETUPS = ("early-kdump", "kdump", "none", "unknown")
-STATUSES = ("armed", "failed", "not-armed", "unknown")
+STATUSES = ("armed", "disarmed", "failed", "not-armed", "unknown")
 PHASES = ("kernel", "initrd", "userspace", "after startup")
 MIN_HOSTS_FOR_HOST_BOOTSTRAP = 5
 
@@ -77,14 +77,16 @@ def setup(boots: pd.DataFrame) -> pd.Series:
 
 
 def is_exact(boots: pd.DataFrame) -> pd.Series:
-    """Which boots armed with an exact gap (monotonic clock): the only gaps in statistics."""
-    return (_is(boots["status"], "armed") & _is(boots["clock"], "monotonic")
+    """Which boots armed with an exact gap (monotonic clock): the only gaps in statistics.
+
+    A ``disarmed`` boot counts: its gap is the time to its first arming."""
+    return (_is(boots["status"], "armed", "disarmed") & _is(boots["clock"], "monotonic")
             & boots["gap_s"].notna())
 
 
 def is_lower_bound(boots: pd.DataFrame) -> pd.Series:
     """Which boots armed with a wall-clock gap, a lower bound of the true gap."""
-    return (_is(boots["status"], "armed") & _is(boots["clock"], "realtime")
+    return (_is(boots["status"], "armed", "disarmed") & _is(boots["clock"], "realtime")
             & boots["gap_s"].notna())
 
 
@@ -151,6 +153,26 @@ def _exposure_row(part: pd.DataFrame) -> dict:
         late = int(exact.gt(seconds).sum()) + never
         row[f"unprotected_{seconds}s_share"] = late / known if known else np.nan
     return row
+
+
+def died_unprotected(boots: pd.DataFrame) -> pd.DataFrame:
+    """The boots that ended abruptly (``end == "abrupt"``: a panic, watchdog, reset or power
+    loss) with no crash kernel loaded, so no dump could be saved: the case bootlag exists
+    for. One row per host, most first: ``boots`` of it, of which ``never_armed`` (failed,
+    never armed, or no arming in a log that has the boot's start) and ``disarmed`` (armed,
+    then unloaded). Capture kernels are left out.
+    """
+    frame = regular(boots)
+    # (an unknown boot counts only from its logged start: it cannot have armed unseen)
+    never = (_is(frame["status"], "failed", "not-armed")
+             | (_is(frame["status"], "unknown") & _is(frame["start_logged"], True)))
+    disarmed = _is(frame["status"], "disarmed")
+    died = frame[_is(frame["end"], "abrupt") & (never | disarmed)]
+    table = pd.DataFrame({"host": died["host"], "never_armed": never[died.index].astype(int),
+                          "disarmed": disarmed[died.index].astype(int)})
+    out = table.groupby("host", sort=True).sum()
+    out.insert(0, "boots", out["never_armed"] + out["disarmed"])
+    return out.sort_values("boots", ascending=False, kind="stable")
 
 
 def compare(boots: pd.DataFrame, baseline: str = "kdump", candidate: str = "early-kdump", *,

@@ -58,6 +58,13 @@ class Boot:
     clock_step_s: float = 0.0  # RTC error corrected by an NTP step before arming
     start_dropped: bool = False  # the first entries were cut (a rotated or tailed log)
     entries: list[Entry] = field(default_factory=list)
+    shutdown: bool = False  # a clean shutdown is logged at the end
+    died_at_s: float | None = None  # the boot died (panic, reset) this far in
+    # seconds without a crash kernel after the first arming (None: never armed)
+    unprotected_s: float | None = None
+    # why it was never protected (a code of bootlag.records.REASONS; None if it armed),
+    # as if a later boot followed a boot that died (see `truth_reasons`)
+    reason: str | None = None
 
     def real_us(self, entry: Entry) -> int:
         return self.start_us + entry.mono_us + entry.real_offset_us
@@ -105,7 +112,9 @@ def _line(mono_us: int, ident: str, pid: str, message: str, **extra: str) -> Ent
 def make_boot(rng: random.Random, host: str, start_us: int, *, distro: str = "rhel9",
               mode: str = "kdump", outcome: str = "armed", filler: int = 40,
               clock_step_s: float = 0.0, decoys: bool = True,
-              drop_start: bool = False, early_module: bool = True) -> Boot:
+              drop_start: bool = False, early_module: bool = True, shutdown: bool = False,
+              die_at_s: float | None = None, service_at_s: float | None = None,
+              reloads: Sequence[str] = ()) -> Boot:
     """One boot with known truth.
 
     `mode` is how the host is configured ("kdump", "early-kdump", "none");
@@ -115,13 +124,25 @@ def make_boot(rng: random.Random, host: str, start_us: int, *, distro: str = "rh
     `early_module=False` leaves the earlykdump module out of the initramfs:
     rd.earlykdump is on the command line, the initrd says nothing of it, and
     the kdump service arms as with plain kdump (truth mode "kdump").
+
+    Outcomes also "no-crashkernel" (no crashkernel= on the command line) and
+    "reservation-failed" (the kernel could not reserve it). `service_at_s` puts
+    the kdump service that far into the boot; `die_at_s` ends the boot there
+    with no shutdown (a crash loop: boots that die at ~12 s, before a kdump
+    service at ~25 s); `reloads` are what udev hotplug (RHEL's
+    kdump-udev-throttler, Debian's kdump-tools) does after startup, in order:
+    "reload" (unload, then load again a moment later), "unload" (no load
+    after it) or "failed" (unload, then the load fails); `shutdown` logs a
+    clean reboot at the end (the kdump unit's stop unloads the crash kernel).
+    The defaults make the same boot as before these options.
     """
     release, ident, prefix, verb = DISTROS[distro]
     early = mode == "early-kdump"
     journald = rng.randint(900_000, 2_800_000)  # journald starts ~1-3 s after the kernel
     root = uuid.UUID(int=rng.getrandbits(128))
     cmdline = (f"BOOT_IMAGE=(hd0,gpt2)/vmlinuz-{release} root=UUID={root}"
-               f" ro crashkernel=1G-4G:192M,4G-64G:256M,64G-:512M console=ttyS0,115200n8"
+               + (" ro console=ttyS0,115200n8" if outcome == "no-crashkernel" else
+                  " ro crashkernel=1G-4G:192M,4G-64G:256M,64G-:512M console=ttyS0,115200n8")
                + (" rd.earlykdump" if early else ""))
     entries = [
         _kernel(0, journald, f"Linux version {release} (mockbuild@builder) (gcc (GCC) 11.3.1) "
@@ -133,6 +154,9 @@ def make_boot(rng: random.Random, host: str, start_us: int, *, distro: str = "rh
         kmsg += rng.randint(1_000, 150_000)
         entries.append(_kernel(kmsg, journald + 2 + i, f"pci 0000:00:{i:02x}.0: [8086:7000] "
                                                         "type 00 class 0x060100"))
+    if outcome == "reservation-failed":
+        entries.append(_kernel(kmsg + 1, journald + 12, "crashkernel reservation failed - "
+                                                        "No suitable area found."))
     entries.append(_line(journald + 20, "systemd-journald", "211", "Journal started"))
     t = journald + rng.randint(100_000, 300_000)
     gap_us: int | None = None
@@ -151,7 +175,8 @@ def make_boot(rng: random.Random, host: str, start_us: int, *, distro: str = "rh
                 status = "armed"
             elif outcome == "failed":  # and the kdump service fails later too
                 entries.append(_line(t, "dracut-cmdline", pid,
-                                     f"{prefix}kexec: failed to load early-kdump kernel"))
+                                     f"{prefix}kexec: failed to load early-kdump kernel",
+                                     _TEST_FAILED="1"))
         elif not early and distro != "rhel7":
             entries.append(_line(t, "dracut-cmdline", pid, f"{prefix}early-kdump is disabled."))
         t += rng.randint(20_000, 200_000)
@@ -164,6 +189,8 @@ def make_boot(rng: random.Random, host: str, start_us: int, *, distro: str = "rh
     if clock_step_s:
         step_at = t + rng.randint(500_000, 2_000_000)
     kdump_at = t + rng.randint(6_000_000, 30_000_000)
+    if service_at_s is not None:
+        kdump_at = max(t + 1, round(service_at_s * SEC))
     lines_before = filler // 2
     for i in range(filler):
         t += rng.randint(10_000, max(10_001, (kdump_at - switch_root) // max(lines_before, 1)))
@@ -189,24 +216,145 @@ def make_boot(rng: random.Random, host: str, start_us: int, *, distro: str = "rh
                          KERNEL_USEC=str(journald), INITRD_USEC=str(initrd),
                          USERSPACE_USEC=str(t - switch_root)))
     entries.append(_line(t + 5_000, "systemd", "1", "Multi-line status:\n  line two\n  line three"))
+    t += 5_000
+    unprotected_s: float | None = 0.0 if status == "armed" else None
+    unloaded_at = None
+    if reloads:
+        t, unprotected_s, unloaded_at = _reloads(entries, rng, t, distro, prefix, reloads,
+                                                 status == "armed", unprotected_s)
+        if unloaded_at is not None:
+            status = "disarmed"
+    if shutdown:
+        t += rng.randint(120, 600) * SEC if reloads else rng.randint(60, 600) * SEC
+        t = _shutdown(entries, rng, t, distro, ident, prefix, verb, status == "armed")
+    if unloaded_at is not None:
+        unprotected_s = (unprotected_s or 0.0) + (t - unloaded_at) / SEC
+    died = die_at_s is not None
+    if die_at_s is not None:
+        cut = round(die_at_s * SEC)
+        entries = [e for e in entries if e.mono_us <= cut]
+        if gap_us is not None and gap_us > cut:
+            gap_us = None
+        if gap_us is None:
+            status = "failed" if any(e.fields.get("_TEST_FAILED") for e in entries) else "unknown"
+            unprotected_s = None
     stepped = _step_time(entries)
     for e in entries:
         e.fields.setdefault("_HOSTNAME", host)
         if e.mono_us < stepped:
             e.real_offset_us = -round(clock_step_s * SEC)
     entries.sort(key=lambda e: e.mono_us)
-    if status != "armed":
+    module_missing = early and not (early_module and distro.startswith("rhel"))
+    if status not in ("armed", "disarmed"):
         mode = "none"
-    elif mode == "early-kdump" and not (early_module and distro.startswith("rhel")):
+    elif mode == "early-kdump" and module_missing:
         mode = "kdump"  # no early kdump in the initrd: the kdump service armed it
     boot = Boot(host=host, boot_id=uuid.UUID(int=rng.getrandbits(128)).hex, start_us=start_us,
                 distro=distro, mode=mode, status=status,
                 gap_s=gap_us / SEC if gap_us is not None else None, rd_earlykdump=early,
-                clock_step_s=clock_step_s, entries=entries)
+                clock_step_s=clock_step_s, entries=entries, shutdown=shutdown and not died,
+                died_at_s=die_at_s, unprotected_s=unprotected_s,
+                reason=_reason(status, outcome, mode if status == "armed" else "none",
+                               module_missing and early, distro, drop_start))
     if drop_start:
         boot.entries = entries[len(entries) // 3:]
         boot.start_dropped = True
+        if status == "not-armed":  # it may have armed before the first line left
+            boot.status = "unknown"
     return boot
+
+
+def _reason(status: str, outcome: str, mode: str, module_missing: bool, distro: str,
+            start_dropped: bool) -> str | None:
+    """The code a scan must give for why the boot was never protected (None: it armed)."""
+    if status in ("armed", "disarmed"):
+        return None
+    if outcome == "no-crashkernel":
+        return "no-crashkernel"
+    if status == "failed":
+        return "reservation-failed" if outcome == "reservation-failed" else "service-failed"
+    if start_dropped:
+        return "log-too-short"
+    if module_missing:
+        return "early-kdump-module-missing"
+    return "ended-abruptly" if status == "unknown" else "no-kdump-service"
+
+
+def _reloads(entries: list[Entry], rng: random.Random, t: int, distro: str, prefix: str,
+             reloads: Sequence[str], loaded: bool,
+             unprotected_s: float | None) -> tuple[int, float, int | None]:
+    """udev hotplug's unloads and reloads after startup; returns the time, the seconds
+    unprotected in windows a load closed, and when the crash kernel was unloaded for good
+    (None: it is loaded at the end)."""
+    if distro == "suse" or not loaded:
+        raise ValueError("reload windows are made for an armed RHEL or Ubuntu boot")
+    if distro == "ubuntu":
+        ident, texts = "kdump-tools", ("unloaded kdump kernel.", "loaded kdump kernel.",
+                                       "failed to load kdump kernel ... failed!")
+    else:
+        ident, texts = "kdump-udev-throttler", (f"{prefix}kexec: unloaded kdump kernel",
+                                                f"{prefix}kexec: loaded kdump kernel",
+                                                f"{prefix}kexec: failed to load kdump kernel")
+    unloaded, loaded_text, failed_text = texts
+    since: int | None = None
+    total = unprotected_s or 0.0
+    for what in reloads:
+        t += rng.randint(20, 300) * SEC
+        pid = str(rng.randint(2000, 9000))
+        if loaded:
+            entries.append(_line(t, ident, pid, unloaded))
+            since, loaded = t, False
+        t += rng.randint(200_000, 2_000_000)
+        if what == "reload":
+            entries.append(_line(t, ident, pid, loaded_text))
+            assert since is not None
+            total += (t - since) / SEC
+            since, loaded = None, True
+        elif what == "failed":
+            entries.append(_line(t, ident, pid, failed_text))
+        elif what != "unload":
+            raise ValueError(f"unknown reload step {what!r}")
+    t += rng.randint(1_000_000, 60_000_000)  # a later line: where an open window is seen to end
+    entries.append(_line(t, "systemd", "1", "Finished Cleanup of Temporary Directories."))
+    return t, total, since
+
+
+def _shutdown(entries: list[Entry], rng: random.Random, t: int, distro: str, ident: str,
+              prefix: str, verb: str, loaded: bool) -> int:
+    """A clean reboot's lines from `t`, the kdump unit stopping first; returns the last time."""
+    unit = {"ubuntu": "Kernel crash dump capture service",
+            "suse": "Load kdump kernel and initrd"}.get(distro, "Crash recovery kernel arming")
+    pid = str(rng.randint(9000, 9999))
+    entries.append(_line(t, "systemd-logind", "805", "System is rebooting."))
+    entries.append(_line(t + 200_000, "systemd", "1", f"Stopping {unit}..."))
+    if loaded and distro != "suse":
+        text = "unloaded kdump kernel." if distro == "ubuntu" else f"{prefix}kexec: unloaded " \
+                                                                    "kdump kernel"
+        entries.append(_line(t + 400_000, ident, pid, text))
+    entries.append(_line(t + 500_000, "systemd", "1", f"Stopped {unit}."))
+    entries.append(_line(t + 1_500_000, "systemd", "1", "Reached target System Reboot."))
+    entries.append(_line(t + 1_600_000, "systemd-shutdown", "1",
+                         "Syncing filesystems and block devices."))
+    entries.append(_line(t + 1_700_000, "systemd-journald", "211", "Journal stopped"))
+    return t + 1_700_000
+
+
+def truth_ends(boots: Sequence[Boot]) -> list[str]:
+    """How each boot ended, as a scan of all `boots` together must say (same order)."""
+    last: dict[str, int] = {}
+    for b in boots:
+        last[b.host] = max(last.get(b.host, b.start_us), b.start_us)
+    return ["shutdown" if b.shutdown else "abrupt" if b.start_us < last[b.host] else "open"
+            for b in boots]
+
+
+def truth_reasons(boots: Sequence[Boot]) -> list[str | None]:
+    """Each boot's reason code as a scan of all `boots` must give it (same order): a boot
+    that died before arming ended abruptly only if a later boot of its host follows."""
+    return ["ended-abruptly" if b.reason == "log-too-short" and end == "abrupt"
+            and not b.start_dropped else
+            "log-too-short" if b.reason == "ended-abruptly" and end == "open" else b.reason
+            for b, end in zip(boots, truth_ends(boots), strict=True)]
 
 
 def make_host(rng: random.Random, host: str, start_us: int, boots: int,
@@ -234,9 +382,20 @@ def _service(entries: list[Entry], rng: random.Random, t: int, distro: str, mode
         entries.append(_line(t - 5_000, "sudo", "1201", "admin : TTY=pts/0 ; PWD=/root ; "
                              "USER=root ; COMMAND=/usr/bin/echo kexec: loaded kdump kernel"))
         entries.append(_line(t - 4_000, "logger", "1202", "kexec: loaded kdump kernel"))
-    if mode == "none" or outcome == "not-armed":
-        return t, gap_us, status
+    if mode == "none" or outcome == "not-armed" or (outcome == "no-crashkernel"
+                                                    and distro != "ubuntu"):
+        return t, gap_us, status  # (kdump.service's ExecCondition skips it without crashkernel)
     pid = str(rng.randint(700, 1500))
+    if outcome == "no-crashkernel":  # Ubuntu's kdump-tools says so
+        entries.append(_line(t, ident, pid, " * no crashkernel= parameter in the kernel cmdline",
+                             _TEST_FAILED="1"))
+        return t, gap_us, "failed"
+    if outcome == "reservation-failed":
+        text = {"ubuntu": "Memory for crashkernel is not reserved",
+                "suse": "No crashkernel memory reserved, Kdump cannot start."}.get(
+                    distro, f"{prefix}No memory reserved for crash kernel")
+        entries.append(_line(t, ident, pid, text, _TEST_FAILED="1"))
+        return t, gap_us, "failed"
     if distro == "ubuntu":
         unit = "Kernel crash dump capture service"
         entries.append(_line(t, "systemd", "1", f"Starting {unit}..."))
@@ -247,7 +406,8 @@ def _service(entries: list[Entry], rng: random.Random, t: int, distro: str, mode
             entries.append(_line(t + 500, ident, str(int(pid) + 5), "loaded kdump kernel"))
             gap_us, status = gap_us or t, "armed"
         else:
-            entries.append(_line(t, ident, pid, " * failed to load kdump kernel"))
+            entries.append(_line(t, ident, pid, " * failed to load kdump kernel",
+                                 _TEST_FAILED="1"))
             status = "failed"
         entries.append(_line(t + 2_000, "systemd", "1", f"{verb} {unit}."))
         return t + 2_000, gap_us, status
@@ -259,7 +419,7 @@ def _service(entries: list[Entry], rng: random.Random, t: int, distro: str, mode
             entries.append(_line(t, "systemd", "1", f"{verb} {unit}.", _TEST_ARMED="1"))
             gap_us, status = gap_us or t, "armed"
         else:
-            entries.append(_line(t, ident, pid, "kexec failed."))
+            entries.append(_line(t, ident, pid, "kexec failed.", _TEST_FAILED="1"))
             entries.append(_line(t + 1_000, "systemd", "1", f"Failed to start {unit}."))
             status = "failed"
         return t + 1_000, gap_us, status
@@ -274,7 +434,8 @@ def _service(entries: list[Entry], rng: random.Random, t: int, distro: str, mode
         entries.append(_line(t + 300, ident, pid, f"{prefix}Starting kdump: [OK]"))
         gap_us, status = t, "armed"
     else:
-        entries.append(_line(t, ident, pid, f"{prefix}kexec: failed to load kdump kernel"))
+        entries.append(_line(t, ident, pid, f"{prefix}kexec: failed to load kdump kernel",
+                             _TEST_FAILED="1"))
         entries.append(_line(t + 300, ident, pid, f"{prefix}Starting kdump: [FAILED]"))
         entries.append(_line(t + 900, "systemd", "1",
                              "kdump.service: Main process exited, code=exited, status=1/FAILURE"))

@@ -38,7 +38,8 @@ SCHEMA: tuple[Column, ...] = (
            "'early-kdump' (loaded from the initramfs), 'kdump' (by the kdump service), "
            "'none', or 'unknown' (kdumpctl found it loaded, the log does not say by what)"),
     Column("status", "string", "",
-           "'armed', 'failed' (a failure logged, nothing loaded), 'not-armed', or "
+           "'armed', 'disarmed' (armed, then unloaded or a reload failed, and not loaded "
+           "again), 'failed' (a failure logged, nothing loaded), 'not-armed', or "
            "'unknown' (the log does not cover the part of the boot where arming happens)"),
     Column("clock", "string", "",
            "'monotonic' (exact) or 'realtime' (wall-clock difference; a lower bound)"),
@@ -62,6 +63,19 @@ SCHEMA: tuple[Column, ...] = (
            "where the time is unknown)"),
     Column("loads", "int64", "count", "number of crash-kernel loads logged (reloads count)"),
     Column("unloads", "int64", "count", "number of crash-kernel unloads logged"),
+    Column("unprotected_after_s", "float64", "s",
+           "seconds without a crash kernel after the first arming (unload/reload windows, "
+           "and from a final unload or failed reload to the boot's last line); NaN if never "
+           "armed"),
+    Column("end", "string", "",
+           "how the boot ended: 'shutdown' (a clean shutdown or reboot logged), 'abrupt' (no "
+           "shutdown logged, and a later boot of the host follows: panic, watchdog, reset, "
+           "power loss), 'open' (the log ends with this boot); bootlag.records.ENDS"),
+    Column("reason", "string", "",
+           "why a boot that was never protected was not: a code of bootlag.records.REASONS "
+           "(no-crashkernel, reservation-failed, service-failed, early-kdump-module-missing, "
+           "ended-abruptly, no-kdump-service, log-too-short), then ': ' and the logged text "
+           "where there is one; <NA> for armed and disarmed boots"),
     Column("capture_kernel", "bool", "",
            "the boot logged lines only a kdump capture kernel writes"),
     Column("early_enabled_s", "float64", "s",

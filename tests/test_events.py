@@ -289,6 +289,36 @@ CASES = [
     case("capture-running-makedumpfile", "kdump-tools",
          " * running makedumpfile -c -d 31 /proc/vmcore /var/crash/202511011541/dump-incomplete",
          events.CAPTURE),
+    # --- the first lines of a boot on other kernels (issue 11; docs/formats.md 2.8) ---
+    case("arm64-booting", "kernel", "Booting Linux on physical CPU 0x0000000000 [0x413fd0c1]",
+         events.KERNEL_START),
+    case("rhel7-cgroup-first", "kernel", "Initializing cgroup subsys cpuset",
+         events.KERNEL_START),
+    case("syslog-printk-linux-version", "kernel", f"[    0.000000] Linux version {UNAME}",
+         events.KERNEL_START, "5.14.0-284.11.1.el9_2.x86_64"),
+    none("cgroup-later-text", "kernel", "Initializing cgroup subsys cpuset: done soon"),
+    # --- nothing reserved, from whoever tried to load (issue 11 item 6: SUSE load.sh) ---
+    failed("suse-kexec-not-reserved", "load.sh", "Memory for crashkernel is not reserved",
+           "Memory for crashkernel is not reserved"),
+    failed("suse-no-crashkernel-memory", "load.sh",
+           "No crashkernel memory reserved, Kdump cannot start.",
+           "No crashkernel memory reserved, Kdump cannot start."),
+    # --- kdumpctl run by udev on hotplug (kdump-utils 98-kexec.rules) ---
+    case("udev-throttler-unloaded", "kdump-udev-throttler", "kdump: kexec: unloaded kdump kernel",
+         events.UNLOADED),
+    armed("udev-throttler-reloaded", "kdump-udev-throttler", f"kdump: {LOADED}", K, "kdumpctl"),
+    # --- a clean shutdown (docs/formats.md 5) ---
+    case("reached-reboot", "systemd", "Reached target System Reboot.", events.SHUTDOWN),
+    case("reached-poweroff-combined", "systemd",
+         "Reached target poweroff.target - System Power Off.", events.SHUTDOWN),
+    case("reached-halt", "systemd", "Reached target System Halt.", events.SHUTDOWN),
+    case("reached-shutdown-old", "systemd", "Reached target Shutdown.", events.SHUTDOWN),
+    case("systemd-shutdown-sync", "systemd-shutdown", "Syncing filesystems and block devices.",
+         events.SHUTDOWN),
+    case("journal-stopped", "systemd-journald", "Journal stopped", events.SHUTDOWN),
+    case("logind-rebooting", "systemd-logind", "System is rebooting.", events.SHUTDOWN),
+    none("reached-multi-user", "systemd", "Reached target Multi-User System."),
+    none("reached-reboot-quoted", "bash", "Reached target System Reboot."),
     # --- kmsg copy: no identifier, "kdump[PID] " stays in the message (1.0) ---
     armed("kmsg-unknown", "unknown", f"kdump[123] {LOADED}", K, "kdumpctl"),
     armed("kmsg-no-ident-json", None, f"kdump[123] {LOADED}", K, "kdumpctl"),
@@ -413,3 +443,26 @@ def test_every_rule_has_a_case():
 def test_every_recognised_message_has_a_trigger_word(ident, message, kind, detail):
     """Readers skip lines without a trigger word, so no recognised line may lack one."""
     assert events.TRIGGER_BYTES.search(message.encode())
+
+
+@pytest.mark.parametrize(("ident", "message", "cause"), [
+    ("kernel", "crashkernel reservation failed - No suitable area found.", "reservation-failed"),
+    ("kdumpctl", "kdump: No memory reserved for crash kernel", "reservation-failed"),
+    ("load.sh", "Memory for crashkernel is not reserved", "reservation-failed"),
+    ("kdump-tools", "Memory for crashkernel is not reserved", "reservation-failed"),
+    ("kdump-tools", "no crashkernel= parameter in the kernel cmdline ... failed!",
+     "no-crashkernel"),
+    ("kdumpctl", "kdump: kexec: failed to load kdump kernel", "service-failed"),
+    ("load.sh", "kexec failed.", "service-failed"),
+])
+def test_a_failure_says_which_reason_it_gives(ident, message, cause):
+    """The reason column's code comes from the rule, never from the text in boots.py."""
+    event = events.classify(ident, message)
+    assert isinstance(event.detail, Failure) and event.detail.cause == cause
+
+
+def test_the_command_line_detail_carries_crashkernel_and_early_kdump():
+    detail = events.classify("kernel", f"Command line: {CMDLINE}").detail
+    assert detail.crashkernel == "1G-4G:192M,4G-64G:256M,64G-:512M" and detail.rd_earlykdump
+    bare = events.classify("kernel", "Command line: ro root=/dev/sda1 rd.earlykdump=0").detail
+    assert bare.crashkernel is None and not bare.rd_earlykdump

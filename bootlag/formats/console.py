@@ -112,7 +112,9 @@ class ConsoleReader:
         self._segment = 0
         self._boot = f"{info.name}#0"
         self._lines_in_boot = 0
-        self._started = False  # the current boot has had its kernel start
+        # the stage of the current boot's latest kernel-start line (`events.starts_boot`);
+        # None before its kernel start
+        self._started: int | None = None
         self._prev_mono: int | None = None
         self._prev_real: int | None = None
         self._host: str | None = None
@@ -189,13 +191,15 @@ class ConsoleReader:
             self._flush(self._prev_mono, self._prev_real)  # the old boot's last lines
             self._new_boot()
         self._flush(mono, real)
-        if event is not None and event.kind is Kind.KERNEL_START:
-            self._started = True
+        if event is not None and event.rule.stage is not None:
+            self._started = event.rule.stage
         self._add(number, mono, real, ident, message, event)
 
     def _boot_begins(self, mono: int | None, real: int | None,
                      event: events.Event | None) -> bool:
-        """The printk time fell back to a new boot's start, or a second kernel start."""
+        """The printk time fell back to a new boot's start, or a second kernel start (one
+        that does not go on with the run of lines a kernel prints first, such as arm64's
+        "Booting Linux on physical CPU" before "Linux version": `events.starts_boot`)."""
         if clock.monotonic_reset(self._prev_mono, mono):
             return True
         if event is None or event.kind is not Kind.KERNEL_START:
@@ -204,7 +208,8 @@ class ConsoleReader:
                       and mono < self._prev_mono)
                      or (real is not None and self._prev_real is not None
                          and real < self._prev_real))
-        return self._started or went_back
+        return (self._started is not None and events.starts_boot(event, self._started)
+                ) or went_back
 
     def _flush(self, mono: int | None, real: int | None) -> None:
         """Status lines seen since the last stamped line, at the time given."""
@@ -217,7 +222,7 @@ class ConsoleReader:
         self._segment += 1
         self._boot = f"{self.info.name}#{self._segment}"
         self._lines_in_boot = 0
-        self._started = False
+        self._started = None
         self._prev_mono = self._prev_real = None
         self._host = None
 

@@ -543,6 +543,9 @@ def _number_boots(entries: list[_Entry], source: str) -> None:
     """Boots of records without a boot id: per host, a new one at each kernel start."""
     count: dict[str, int] = {}
     seen: dict[str, bool] = {}  # host -> the current boot has had entries
+    # host -> the stage of the kernel-start run its boot began with (`events.starts_boot`:
+    # arm64's "Booting Linux on physical CPU" then "Linux version" is one kernel start)
+    run: dict[str, int | None] = {}
     for e in entries:
         if _text(e.fields.get("_BOOT_ID")):
             continue
@@ -550,9 +553,15 @@ def _number_boots(entries: list[_Entry], source: str) -> None:
         ident = _text(e.fields.get("SYSLOG_IDENTIFIER")) or (
             "kernel" if _text(e.fields.get("_TRANSPORT")) == "kernel" else None)
         event = events.classify(ident, _text(e.fields.get("MESSAGE")) or "")
-        if event is not None and event.kind is Kind.KERNEL_START and seen.get(host):
+        if (event is not None and event.kind is Kind.KERNEL_START and seen.get(host)
+                and events.starts_boot(event, run.get(host))):
             count[host] = count.get(host, 0) + 1
             seen[host] = False
+        stage = event.rule.stage if event is not None else None
+        if stage is not None and (not seen.get(host) or run.get(host) is not None):
+            run[host] = stage
+        elif ident != "kernel" or not seen.get(host):
+            run[host] = None
         seen[host] = True
         e.fields["_BOOT_ID"] = f"{source}#{host}#{count.get(host, 0)}"
         if ident is not None:

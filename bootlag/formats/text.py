@@ -75,6 +75,13 @@ def _misfit(style: re.Pattern[bytes]) -> re.Pattern[bytes]:
     return re.compile(rb"\n(?!(?:" + style.pattern + rb")|[ \t\r\n]|-- )")
 
 
+@functools.lru_cache(maxsize=64)
+def _other_host(style: re.Pattern[bytes], host: str) -> re.Pattern[bytes]:
+    """A newline followed by an entry of `style` from a host other than `host` (or no host)."""
+    return re.compile(rb"\n(?=(?:" + style.pattern + rb"))(?!(?:" + style.pattern + rb")"
+                      + re.escape(host.encode()) + rb" )")
+
+
 def _last_entry_line(block: bytes, pos: int, stop: int) -> int | None:
     """Start of the last entry line (not a continuation) in block[pos:stop]."""
     end = stop - 1
@@ -221,11 +228,16 @@ class TextReader:
         self._boot = f"{info.name}#0"
         self._lines_in_boot = 0
         self._prev_mono: int | None = None
+        self._prev_printk: int | None = None  # the printk time of the boot's last kernel line
+        self._prev_real: int | None = None
+        self._prev_host: str | None = None  # the last real host name of the boot
+        self._run: int | None = None  # stage of the kernel-start run the boot began with
         self._styles = [(self._monotonic, _bytes(_MONO)), (self._iso, _bytes(_ISO)),
                         (self._unix, _bytes(_UNIX)), (self._full, _bytes(_FULL)),
                         (self._short, _bytes(_SHORT))]
         self._shape = _shape(self._styles[0][1])  # a line of the style seen last
         self._misfit = _misfit(self._styles[0][1])  # a line start that is not one
+        self._quick = self._styles[0][1]  # the style seen last
         self._shape_is_monotonic = True  # the first style is the monotonic one
         self._separated = False  # the text marks boot changes with separators
         self._skimming = False  # the current boot has armed: skim until something matters
@@ -315,6 +327,10 @@ class TextReader:
         self._boot = key or f"{self.info.name}#{self._segment}"
         self._lines_in_boot = 0
         self._prev_mono = None
+        self._prev_printk = None
+        self._prev_real = None
+        self._prev_host = None
+        self._run = None
 
     def _control_line(self, line: str, number: int) -> None:
         m = _BOOT_SEPARATOR.match(line)
@@ -382,6 +398,15 @@ class TextReader:
                 return pos
             early = _EARLY_MONO_LINE.search(block, pos, target)
             target = early.start() + 1 if early else target
+        elif not self._separated:  # syslog: kernel lines with a printk time, other hosts
+            kernel = events.PRINTK_BYTES.search(block, pos, target)
+            if kernel:
+                target = block.rfind(b"\n", pos, kernel.start()) + 1 or pos
+            if self._prev_host is not None and target > pos:
+                other = _other_host(self._quick, self._prev_host).search(block, pos, target)
+                target = other.start() + 1 if other else target
+            if target == pos:
+                return pos
         bad = self._misfit.search(block, pos, target)
         stop = bad.start() + 1 if bad else target  # the misfit line starts after its newline
         odd = _NON_ASCII.search(block, pos, stop)
@@ -410,6 +435,7 @@ class TextReader:
                 if i:  # try the style that matched first next time
                     styles.insert(0, styles.pop(i))
                     self._shape, self._misfit = _shape(quick), _misfit(quick)
+                    self._quick = quick
                     self._shape_is_monotonic = style == self._monotonic
                 break
         else:
@@ -423,20 +449,46 @@ class TextReader:
             return
         host, ident, message = fields
         event = events.classify(ident, message)
-        self._maybe_new_boot(mono, event)
+        printk = events.printk_us(ident, message) if mono is None else None
+        self._maybe_new_boot(mono, event, printk, real, host)
+        self._follow_run(event, ident)
         self._lines_in_boot += 1
         if mono is not None:
             self._prev_mono = mono
+        if printk is not None:
+            self._prev_printk = printk
+        if real is not None:
+            self._prev_real = real
+        if not is_placeholder_host(host):
+            self._prev_host = host
         self.collector.add(self._boot, number, mono, real, host, ident, message, event)
         self._skimming = not self.full and self.collector.may_skim(self._boot, mono is not None)
 
-    def _maybe_new_boot(self, mono: int | None, event: events.Event | None) -> None:
-        """A kernel start, or a monotonic clock back near zero, begins a boot."""
+    def _maybe_new_boot(self, mono: int | None, event: events.Event | None,
+                        printk: int | None, real: int | None, host: str | None) -> None:
+        """A boot begins at: a kernel start (the first of the lines a kernel prints first,
+        `events.starts_boot`); a monotonic clock, or a kernel line's printk time in syslog
+        text, back near zero; another host whose wall clock goes back by more than a jump
+        (`clock.JUMP_FORWARD_US`: two hosts' logs concatenated, not the small disorder of
+        a central syslog's interleaved hosts)."""
         if not self._lines_in_boot:
             return
-        starts = event is not None and event.kind is Kind.KERNEL_START
-        if starts or clock.monotonic_reset(self._prev_mono, mono):
+        other_host = (not self._separated and real is not None and self._prev_real is not None
+                      and self._prev_host is not None and not is_placeholder_host(host)
+                      and host != self._prev_host
+                      and self._prev_real - real > clock.JUMP_FORWARD_US)
+        if (events.starts_boot(event, self._run) or other_host
+                or clock.monotonic_reset(self._prev_mono, mono)
+                or (not self._separated and clock.monotonic_reset(self._prev_printk, printk))):
             self._new_boot()
+
+    def _follow_run(self, event: events.Event | None, ident: str | None) -> None:
+        """Follow the run of kernel-start lines a boot begins with (`events.starts_boot`)."""
+        stage = event.rule.stage if event is not None else None
+        if stage is not None and (not self._lines_in_boot or self._run is not None):
+            self._run = stage
+        elif ident != "kernel" or not self._lines_in_boot:
+            self._run = None
 
 
 def _name_first_boot(records: list[Record], first: str) -> list[Record]:
