@@ -60,6 +60,23 @@ def test_a_reload_counts_the_time_between():
     assert got["note"] is None
 
 
+def test_unprotected_time_adds_up_from_the_first_unload_of_each_stretch():
+    """A second unload (or failed reload) while unloaded does not restart the count; a
+    last stretch without a load counts to the log's end on top of the earlier ones."""
+    got = row(armed_boot((30.0, "kdumpctl", UNLOAD),
+                         (40.0, "kdumpctl", "kdump: kexec: failed to load kdump kernel"),
+                         (50.0, "kdumpctl", LOAD)))
+    assert (got["status"], got["unprotected_after_s"]) == ("armed", 20.0)
+    got = row(armed_boot((30.0, "kdumpctl", UNLOAD), (35.5, "kdumpctl", LOAD),
+                         (50.0, "kdumpctl", UNLOAD)))
+    assert (got["status"], got["unprotected_after_s"]) == ("disarmed", 5.5 + 350.0)
+
+
+def test_the_disarming_note_gives_the_second_to_the_millisecond():
+    got = row(armed_boot((25_000.5, "kdumpctl", UNLOAD), end_s=26_000.0))
+    assert "unloaded at 25000.500 s" in got["note"]
+
+
 def test_a_second_load_while_loaded_changes_nothing():
     got = row(armed_boot((30.0, "kdumpctl", LOAD)))
     assert (got["status"], got["unprotected_after_s"]) == ("armed", 0.0)
