@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from . import clock, events
+from .formats import FORMATS
 from .formats.common import SourceInfo, is_placeholder_host
 from .records import (
     BY_KERNEL,
@@ -119,11 +120,14 @@ def boot_row(key: str, records: list[Record], infos: Mapping[str, SourceInfo]) -
 
 def _times(records: list[Record], armed: Record | None, by_kind: ByKind, start_logged: bool,
            read: Sequence[SourceInfo]) -> tuple[Columns, Notes]:
-    """kernel_start, armed_at, gap_s, clock, kernel_start_from, log_span_s (`clock.gap_facts`)."""
+    """kernel_start, armed_at, gap_s, gap_kind, gap_error_s, clock, kernel_start_from,
+    log_span_s (`clock.gap_facts`)."""
+    resolution = _resolution_us(read, armed.source if armed is not None else None)
     facts = clock.gap_facts(records, armed, by_kind[Kind.FIRST], by_kind[Kind.LAST],
-                            start_logged)
+                            start_logged, resolution)
     columns = {"kernel_start": facts.kernel_start_us, "armed_at": facts.armed_us,
-               "gap_s": facts.gap_s, "clock": facts.clock,
+               "gap_s": facts.gap_s, "gap_kind": facts.gap_kind,
+               "gap_error_s": facts.gap_error_s, "clock": facts.clock,
                "kernel_start_from": facts.kernel_start_from, "log_span_s": facts.log_span_s}
     notes = facts.notes
     if any(info.zone_problem for info in read):
@@ -131,6 +135,13 @@ def _times(records: list[Record], armed: Record | None, by_kind: ByKind, start_l
                   "armed_at are left out; the gap does not depend on it",)
         columns.update(kernel_start=None, armed_at=None)
     return columns, notes
+
+
+def _resolution_us(read: Sequence[SourceInfo], source: str | None) -> int:
+    """The coarsest stamp resolution of the formats seen in `source` (1 s if unknown)."""
+    found = [FORMATS[name].resolution_s for info in read if info.name == source
+             for name in info.formats_seen if name in FORMATS]
+    return round(max(found, default=1.0) * 1e6)
 
 
 def _status(armed: Record | None, by_kind: ByKind, span_s: float,

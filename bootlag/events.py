@@ -46,6 +46,7 @@ UNLOADED = Kind.UNLOADED
 STARTUP = Kind.STARTUP
 CLOCK_STEP = Kind.CLOCK_STEP
 CAPTURE = Kind.CAPTURE
+SUSPEND = Kind.SUSPEND
 SHUTDOWN = Kind.SHUTDOWN
 
 # kdump.service stream, the logger's tag, or kdumpctl run by udev on CPU/memory hotplug
@@ -63,6 +64,10 @@ LOGIND = frozenset({"systemd-logind"})
 TIME = frozenset({"chronyd", "ntpd", "systemd-timesyncd", "systemd"})
 # Early kdump's own identifier: a failure it prints is early kdump's, not the service's.
 EARLY_KDUMP_IDENTS = frozenset({"dracut-cmdline"})
+SLEEP = frozenset({"systemd-sleep"})
+# The system manager is PID 1; a "Startup finished" of any other systemd process is a
+# user manager's (systemd[1234], user@1000.service), which says nothing of kernel start.
+SYSTEM_MANAGER_PID = "1"
 
 
 @dataclass(frozen=True)
@@ -155,6 +160,11 @@ RULES: tuple[Rule, ...] = (
        SYSTEMD, "systemd unit failure"),
     # --- systemd ---
     _r(STARTUP, r"^Startup finished in (.*)$", SYSTEMD, "systemd manager.c"),
+    # --- sleep: the monotonic clock stands still while wall-clock time passes ---
+    _r(SUSPEND, r"^PM: (?:suspend|hibernation) entry|^PM: Preparing system for (?:mem )?sleep"
+       r"|^PM: hibernation: hibernation entry", KERNEL, "linux kernel/power/suspend.c"),
+    _r(SUSPEND, r"^Entering sleep state '|^Suspending system\.\.\.$|^Hibernating system\.\.\.$"
+       r"|^Performing sleep operation '", SLEEP, "systemd sleep.c"),
     _r(CLOCK_STEP, r"^System clock was stepped by (-?[\d.]+) seconds"
        r"|^System clock wrong by (-?[\d.]+) seconds|^Time has been changed$"
        r"|^Initial clock synchronization to |^Time jumped backwards", TIME, "chrony, timesyncd"),
@@ -180,6 +190,8 @@ TRIGGER_WORDS: tuple[str, ...] = (
     "dump", "DUMP", "kexec", "Linux version", "ommand line:", "rashkernel", "crash kernel",
     "Crash recovery", "Startup finished", "System clock", "Initial clock",
     "Time has been changed", "Time jumped", "saving to /", "saving vmcore", "saved ",
+    "suspend entry", "hibernation entry", "Preparing system for", "sleep state",
+    "sleep operation", "Suspending system", "Hibernating system",
     "cgroup subsys", "Booting Linux", "Reboot", "Power Off", "Power-Off", "Halt",
     "target Shutdown", "Syncing filesystems", "Sending SIGTERM", "Journal stopped", "System is ",
 )
@@ -278,13 +290,19 @@ def starts_boot(event: Event | None, stage: int | None) -> bool:
     return event.rule.stage < stage or (event.rule.stage == stage and not event.rule.repeats)
 
 
-def classify(ident: str | None, message: str) -> Event | None:
-    """The event a journal message represents, or None for the other 99.9 %."""
+def classify(ident: str | None, message: str, pid: str | int | None = None) -> Event | None:
+    """The event a journal message represents, or None for the other 99.9 %.
+
+    `pid` is the process id where the input shows it (``_PID``, text's
+    ``ident[pid]``): a "Startup finished" counts only from the system manager.
+    """
     if not message or not TRIGGER.search(message):
         return None
     ident, text = normalize(ident, message)
     for rule in RULES:
         if ident not in rule.idents:
+            continue
+        if rule.kind == STARTUP and pid is not None and str(pid) != SYSTEM_MANAGER_PID:
             continue
         m = rule.pattern.search(text)
         if m is None:
@@ -316,7 +334,7 @@ def _detail(rule: Rule, m: re.Match[str], ident: str | None, text: str) -> Detai
                            early_arg(cmdline))
     if kind == STARTUP:
         phases = startup_phases(m.group(1))
-        if "kernel" not in phases:  # the user manager's line has no kernel part
+        if "kernel" not in phases:  # a user manager's (or a container's) line: no kernel part
             return None
         nan = math.nan
         return Startup(phases["kernel"], phases.get("initrd", nan), phases.get("userspace", nan),
@@ -324,5 +342,7 @@ def _detail(rule: Rule, m: re.Match[str], ident: str | None, text: str) -> Detai
                        phases.get("loader", nan))
     if kind == CLOCK_STEP:
         step = m.group(1) or m.group(2)
-        return Seconds(float(step) if step else math.nan)
+        # "System clock was stepped by X seconds" (chrony's LCL_MakeStep): the clock moved by
+        # exactly X; "wrong by X" announces a step or a slew, the others say no amount.
+        return Seconds(float(step) if step else math.nan, stepped=m.group(1) is not None)
     return None

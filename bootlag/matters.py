@@ -40,7 +40,7 @@ STOPS: tuple[bytes, ...] = (*(w.encode() for w in TRIGGER_WORDS), b"-- ")
 # The fields of a journal entry that can matter; readers may drop the others unread.
 ENTRY_FIELDS = frozenset({
     "__REALTIME_TIMESTAMP", "__MONOTONIC_TIMESTAMP", "_BOOT_ID", "_SOURCE_MONOTONIC_TIMESTAMP",
-    "SYSLOG_IDENTIFIER", "_COMM", "MESSAGE", "_HOSTNAME",
+    "SYSLOG_IDENTIFIER", "_COMM", "MESSAGE", "_HOSTNAME", "_PID",
 })
 
 

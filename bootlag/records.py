@@ -29,14 +29,16 @@ class BootlagWarning(UserWarning):
 class Kind(str, enum.Enum):
     """What a record stands for.
 
-    The first three are a reader's bookkeeping (where a boot's entries begin
-    and end, and where its wall clock jumped); the rest are what
+    The first four are a reader's bookkeeping (where a boot's entries begin
+    and end, where its wall clock jumped, and its kernel line that bounds
+    kernel start best); the rest are what
     `bootlag.events` found a message to say.
     """
 
     FIRST = "first"  # the first entry of a boot seen in a source
     LAST = "last"  # the last entry of a boot seen in a source
     JUMP = "clock-jump"  # the wall clock jumped between two consecutive entries before arming
+    PRINTK = "printk"  # the kernel line whose wall time minus printk time is least (a bound)
     KERNEL_START = "kernel-start"  # "Linux version ..."
     CMDLINE = "cmdline"  # the kernel command line
     RESERVE_FAILED = "crashkernel-failed"  # the kernel could not reserve crash memory
@@ -49,11 +51,12 @@ class Kind(str, enum.Enum):
     STARTUP = "startup-finished"  # systemd's "Startup finished in ..."
     CLOCK_STEP = "clock-step"  # the wall clock was stepped (NTP, RTC)
     CAPTURE = "capture"  # a line only the kdump capture (second) kernel writes
+    SUSPEND = "suspend"  # the system went to sleep (the monotonic clock stands still)
     SHUTDOWN = "shutdown"  # a clean shutdown or reboot was under way (`Reached target ...`)
 
     @property
     def is_event(self) -> bool:
-        return self not in (Kind.FIRST, Kind.LAST, Kind.JUMP)
+        return self not in (Kind.FIRST, Kind.LAST, Kind.JUMP, Kind.PRINTK)
 
 
 # Modes: what armed a boot.
@@ -142,6 +145,7 @@ class Startup:
     total_s: float = math.nan  # includes firmware and loader on EFI machines
     firmware_s: float = math.nan
     loader_s: float = math.nan
+    digit_s: float = 1e-3  # how finely the parts are given: the text's ms, or µs (KERNEL_USEC)
 
 
 @dataclass(frozen=True)
@@ -149,6 +153,7 @@ class Seconds:
     """A signed amount of time: how far the wall clock jumped or was stepped (NaN: not said)."""
 
     value: float
+    stepped: bool = False  # the clock was set by exactly `value` (chrony's "was stepped by")
 
 
 Detail = Union[Armed, Failure, KernelRelease, CommandLine, Startup, Seconds, None]  # noqa: UP007 (a runtime alias on 3.10)

@@ -2,7 +2,9 @@
 
 Every gap is in seconds from kernel start. Gap statistics use only *exact* gaps
 (``clock == "monotonic"``) unless a function says otherwise; wall-clock gaps
-(``clock == "realtime"``) are lower bounds and are counted apart, never mixed in.
+(``clock == "realtime"``) are lower bounds and are counted apart, never mixed in. Of
+those, the estimates (``gap_kind == "estimate"``, kernel start from systemd's "Startup
+finished", the truth within ``gap_error_s``) are counted too (`is_estimate`).
 
 Two groupings answer different questions. The ``mode`` column says what armed
 a boot (``early-kdump``, ``kdump``; ``none`` if nothing did): comparisons of gaps
@@ -76,6 +78,14 @@ def setup(boots: pd.DataFrame) -> pd.Series:
     return pd.Series(labels, index=boots.index, name="setup", dtype="string")
 
 
+def _gap_kind(boots: pd.DataFrame) -> pd.Series:
+    """``gap_kind`` (exact, estimate, lower-bound); from ``clock`` in tables without it."""
+    told = boots["clock"].map({"monotonic": "exact", "realtime": "lower-bound"})
+    if "gap_kind" not in boots:
+        return told
+    return boots["gap_kind"].astype("object").where(boots["gap_kind"].notna(), told)
+
+
 def is_exact(boots: pd.DataFrame) -> pd.Series:
     """Which boots armed with an exact gap (monotonic clock): the only gaps in statistics.
 
@@ -84,8 +94,17 @@ def is_exact(boots: pd.DataFrame) -> pd.Series:
             & boots["gap_s"].notna())
 
 
+def is_estimate(boots: pd.DataFrame) -> pd.Series:
+    """Which boots armed with a wall-clock estimate (``gap_kind == "estimate"``: kernel start
+    from systemd's "Startup finished", the truth within ``gap_error_s``). Counted
+    (``estimated_gaps``), not yet in the statistics: `is_lower_bound` still holds them."""
+    return (_is(boots["status"], "armed", "disarmed") & _is(_gap_kind(boots), "estimate")
+            & boots["gap_s"].notna())
+
+
 def is_lower_bound(boots: pd.DataFrame) -> pd.Series:
-    """Which boots armed with a wall-clock gap, a lower bound of the true gap."""
+    """Which boots armed with a wall-clock gap, a lower bound of the true gap (or an
+    estimate within ``gap_error_s``, `is_estimate`)."""
     return (_is(boots["status"], "armed", "disarmed") & _is(boots["clock"], "realtime")
             & boots["gap_s"].notna())
 
@@ -116,7 +135,8 @@ def exposure(boots: pd.DataFrame) -> pd.DataFrame:
     (``exact_gaps``, ``median_s``, ``p90_s``, ``p99_s``, ``max_s``: seconds,
     monotonic clock, linear interpolation between boots, so with fewer than 100
     boots p99 lies near the max); the wall-clock lower bounds kept apart
-    (``lower_bounds``, ``lower_bound_median_s``); and ``no_gap``, armed boots
+    (``lower_bounds``, ``lower_bound_median_s``, and ``estimated_gaps``, how many of them
+    are estimates within ``gap_error_s``); and ``no_gap``, armed boots
     whose gap could not be measured; ``unprotected_10s_share`` and
     ``unprotected_30s_share``, the share (0-1) of the boots with a known outcome
     (an exact gap, failed or never armed: ``known_outcome``) still without a
@@ -145,6 +165,7 @@ def _exposure_row(part: pd.DataFrame) -> dict:
     row["max_s"] = exact.max() if len(exact) else np.nan
     bounds = part.loc[is_lower_bound(part), "gap_s"]
     row["lower_bounds"] = len(bounds)
+    row["estimated_gaps"] = int(is_estimate(part).sum())  # of the lower bounds
     row["lower_bound_median_s"] = bounds.median() if len(bounds) else np.nan
     row["no_gap"] = int((_is(part["status"], "armed") & part["gap_s"].isna()).sum())
     never = int(_is(part["status"], "failed", "not-armed").sum())

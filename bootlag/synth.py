@@ -57,6 +57,9 @@ class Boot:
     rd_earlykdump: bool
     clock_step_s: float = 0.0  # RTC error corrected by an NTP step before arming
     start_dropped: bool = False  # the first entries were cut (a rotated or tailed log)
+    step_after_arming: bool = False  # the NTP step came after arming, before Startup finished
+    suspend_s: float = 0.0  # seconds suspended (wall clock on, monotonic clock still) before arming
+    efi: bool = False  # "Startup finished" has (firmware) and (loader) parts
     entries: list[Entry] = field(default_factory=list)
     shutdown: bool = False  # a clean shutdown is logged at the end
     died_at_s: float | None = None  # the boot died (panic, reset) this far in
@@ -114,7 +117,10 @@ def make_boot(rng: random.Random, host: str, start_us: int, *, distro: str = "rh
               clock_step_s: float = 0.0, decoys: bool = True,
               drop_start: bool = False, early_module: bool = True, shutdown: bool = False,
               die_at_s: float | None = None, service_at_s: float | None = None,
-              reloads: Sequence[str] = ()) -> Boot:
+              reloads: Sequence[str] = (),
+              systemd_startup: bool = False, efi: bool = False, user_manager: bool = False,
+              printk_in_message: bool = False, suspend_s: float = 0.0,
+              step_after_arming: bool = False) -> Boot:
     """One boot with known truth.
 
     `mode` is how the host is configured ("kdump", "early-kdump", "none");
@@ -135,6 +141,18 @@ def make_boot(rng: random.Random, host: str, start_us: int, *, distro: str = "rh
     after it) or "failed" (unload, then the load fails); `shutdown` logs a
     clean reboot at the end (the kdump unit's stop unloads the crash kernel).
     The defaults make the same boot as before these options.
+
+    Options that default to the boots the saved tables were made from (each
+    off draws nothing more from `rng`): `systemd_startup` writes "Startup
+    finished" as systemd does (`systemd_timespan`: cut to the millisecond, "ms"
+    and "min" units, ``MESSAGE_ID``; the default rounds, in seconds), `efi`
+    adds its (firmware) and (loader) parts, `user_manager` a user manager's own
+    "Startup finished" (``systemd[PID≠1]``) just before the system's;
+    `printk_in_message` starts kernel messages with their printk time, as
+    syslog text from the kernel's buffer does (``[    1.234567] ...``), and adds
+    kernel lines printed after journald started; `suspend_s` suspends the
+    machine that long before arming; `step_after_arming` moves the clock step
+    of `clock_step_s` after the arming, before "Startup finished".
     """
     release, ident, prefix, verb = DISTROS[distro]
     early = mode == "early-kdump"
@@ -158,6 +176,16 @@ def make_boot(rng: random.Random, host: str, start_us: int, *, distro: str = "rh
         entries.append(_kernel(kmsg + 1, journald + 12, "crashkernel reservation failed - "
                                                         "No suitable area found."))
     entries.append(_line(journald + 20, "systemd-journald", "211", "Journal started"))
+    if printk_in_message:  # kernel lines printed while journald runs: read within ms
+        at = journald
+        for i in range(3):
+            at += rng.randint(300_000, 1_500_000)
+            entries.append(_kernel(at - rng.randint(50, 5_000), at,
+                                   f"e1000e 0000:00:1f.{i} eth{i}: NIC Link is Up 1000 Mbps"))
+        for e in entries:
+            if e.fields["_TRANSPORT"] == "kernel":
+                e.fields["MESSAGE"] = (printk_stamp(int(e.fields["_SOURCE_MONOTONIC_TIMESTAMP"]))
+                                       + e.fields["MESSAGE"])
     t = journald + rng.randint(100_000, 300_000)
     gap_us: int | None = None
     status = "not-armed"
@@ -186,11 +214,24 @@ def make_boot(rng: random.Random, host: str, start_us: int, *, distro: str = "rh
     switch_root = t + rng.randint(1_000_000, 3_000_000)
     t = switch_root
     step_at = None
-    if clock_step_s:
+    if clock_step_s and not step_after_arming:
         step_at = t + rng.randint(500_000, 2_000_000)
     kdump_at = t + rng.randint(6_000_000, 30_000_000)
     if service_at_s is not None:
         kdump_at = max(t + 1, round(service_at_s * SEC))
+    sleep_at = None
+    if suspend_s:
+        sleep_at = t + rng.randint(500_000, 3_000_000)
+        sleep_pid = str(rng.randint(1600, 1700))
+        entries += [_line(sleep_at - 2_000, "systemd", "1", "Starting System Suspend..."),
+                    _line(sleep_at - 1_000, "systemd-sleep", sleep_pid,
+                          "Entering sleep state 'suspend'..."),
+                    _kernel(sleep_at, sleep_at + 300, "PM: suspend entry (deep)"),
+                    _kernel(sleep_at + 50_000, sleep_at + 50_400, "PM: suspend exit"),
+                    _line(sleep_at + 60_000, "systemd-sleep", sleep_pid,
+                          "System returned from sleep state.")]
+        for e in entries[-5:]:
+            e.fields["_HOSTNAME"] = host
     lines_before = filler // 2
     for i in range(filler):
         t += rng.randint(10_000, max(10_001, (kdump_at - switch_root) // max(lines_before, 1)))
@@ -198,6 +239,8 @@ def make_boot(rng: random.Random, host: str, start_us: int, *, distro: str = "rh
             t = max(t, kdump_at)
             t, gap_us, status = _service(entries, rng, t, distro, mode, outcome, ident, prefix,
                                          verb, gap_us, status, decoys)
+            if clock_step_s and step_after_arming:
+                step_at = t + rng.randint(500_000, 2_000_000)
         if step_at is not None and t >= step_at:
             entries.append(_line(step_at, "chronyd", "790",
                                  f"System clock wrong by {clock_step_s:.6f} seconds"))
@@ -207,14 +250,41 @@ def make_boot(rng: random.Random, host: str, start_us: int, *, distro: str = "rh
         ident_f, pid_f, text = rng.choice(_FILLER)
         entries.append(_line(t, ident_f, pid_f,
                              text.format(unit=rng.choice(_UNITS), t=f"{t / SEC:.4f}")))
+    if step_at is not None:  # the loop ended before the step
+        entries.append(_line(step_at, "chronyd", "790",
+                             f"System clock wrong by {clock_step_s:.6f} seconds"))
+        entries.append(_line(step_at + 1, "chronyd", "790",
+                             f"System clock was stepped by {clock_step_s:.6f} seconds"))
+        t = max(t, step_at + 1)
     t += rng.randint(500_000, 3_000_000)
     initrd = switch_root - journald
-    entries.append(_line(t, "systemd", "1",
-                         f"Startup finished in {journald / SEC:.3f}s (kernel) + "
-                         f"{initrd / SEC:.3f}s (initrd) + {(t - switch_root) / SEC:.3f}s "
-                         f"(userspace) = {t / SEC:.3f}s.",
-                         KERNEL_USEC=str(journald), INITRD_USEC=str(initrd),
-                         USERSPACE_USEC=str(t - switch_root)))
+    if user_manager:
+        user_us = rng.randint(40_000, 400_000)
+        entries.append(_line(t - rng.randint(1_000, 200_000), "systemd", "1250",
+                             f"Startup finished in {systemd_timespan(user_us)}.",
+                             MESSAGE_ID=USER_STARTUP_FINISHED, USERSPACE_USEC=str(user_us),
+                             _SYSTEMD_USER_UNIT="init.scope", _SYSTEMD_UNIT="user@1000.service"))
+    if systemd_startup or efi:
+        firmware = rng.randint(2_000_000, 12_000_000) if efi else 0
+        loader = rng.randint(500_000, 4_000_000) if efi else 0
+        before = (f"{systemd_timespan(firmware)} (firmware) + {systemd_timespan(loader)} "
+                  "(loader) + " if efi else "")
+        extra = {"FIRMWARE_USEC": str(firmware), "LOADER_USEC": str(loader)} if efi else {}
+        entries.append(_line(t, "systemd", "1",
+                             f"Startup finished in {before}{systemd_timespan(journald)} (kernel)"
+                             f" + {systemd_timespan(initrd)} (initrd) + "
+                             f"{systemd_timespan(t - switch_root)} (userspace) = "
+                             f"{systemd_timespan(firmware + loader + t)}.",
+                             MESSAGE_ID=STARTUP_FINISHED, KERNEL_USEC=str(journald),
+                             INITRD_USEC=str(initrd), USERSPACE_USEC=str(t - switch_root),
+                             **extra))
+    else:
+        entries.append(_line(t, "systemd", "1",
+                             f"Startup finished in {journald / SEC:.3f}s (kernel) + "
+                             f"{initrd / SEC:.3f}s (initrd) + {(t - switch_root) / SEC:.3f}s "
+                             f"(userspace) = {t / SEC:.3f}s.",
+                             KERNEL_USEC=str(journald), INITRD_USEC=str(initrd),
+                             USERSPACE_USEC=str(t - switch_root)))
     entries.append(_line(t + 5_000, "systemd", "1", "Multi-line status:\n  line two\n  line three"))
     t += 5_000
     unprotected_s: float | None = 0.0 if status == "armed" else None
@@ -243,6 +313,8 @@ def make_boot(rng: random.Random, host: str, start_us: int, *, distro: str = "rh
         e.fields.setdefault("_HOSTNAME", host)
         if e.mono_us < stepped:
             e.real_offset_us = -round(clock_step_s * SEC)
+        if sleep_at is not None and e.mono_us > sleep_at:  # woke up suspend_s later
+            e.real_offset_us += round(suspend_s * SEC)
     entries.sort(key=lambda e: e.mono_us)
     module_missing = early and not (early_module and distro.startswith("rhel"))
     if status not in ("armed", "disarmed"):
@@ -255,7 +327,9 @@ def make_boot(rng: random.Random, host: str, start_us: int, *, distro: str = "rh
                 clock_step_s=clock_step_s, entries=entries, shutdown=shutdown and not died,
                 died_at_s=die_at_s, unprotected_s=unprotected_s,
                 reason=_reason(status, outcome, mode if status == "armed" else "none",
-                               module_missing and early, distro, drop_start))
+                               module_missing and early, distro, drop_start),
+                step_after_arming=step_after_arming and bool(clock_step_s),
+                suspend_s=suspend_s, efi=efi)
     if drop_start:
         boot.entries = entries[len(entries) // 3:]
         boot.start_dropped = True
@@ -355,6 +429,40 @@ def truth_reasons(boots: Sequence[Boot]) -> list[str | None]:
             and not b.start_dropped else
             "log-too-short" if b.reason == "ended-abruptly" and end == "open" else b.reason
             for b, end in zip(boots, truth_ends(boots), strict=True)]
+
+
+STARTUP_FINISHED = "b07a249cd024414a82dd00cd181378ff"  # SD_MESSAGE_STARTUP_FINISHED
+USER_STARTUP_FINISHED = "eed00a68ffd84e31882105fd973abdd1"  # SD_MESSAGE_USER_STARTUP_FINISHED
+_TIMESPAN_UNITS = (("y", 31_557_600 * SEC), ("month", 2_629_800 * SEC), ("w", 604_800 * SEC),
+                   ("d", 86_400 * SEC), ("h", 3_600 * SEC), ("min", 60 * SEC), ("s", SEC),
+                   ("ms", 1_000), ("us", 1))
+
+
+def systemd_timespan(us: int) -> str:
+    """systemd's format_timespan(us, USEC_PER_MSEC): "1min 2.345s", "845ms", cut (not
+    rounded) to the millisecond."""
+    if us <= 0:
+        return "0"
+    parts: list[str] = []
+    t = us
+    for suffix, unit in _TIMESPAN_UNITS:
+        if t <= 0 or (t < 1_000 and parts):
+            break
+        if t < unit:
+            continue
+        whole, rest = divmod(t, unit)
+        digits = len(str(unit)) - 1 - 3  # the unit's decimals, less the accuracy's
+        if t < 60 * SEC and rest > 0 and digits > 0:
+            parts.append(f"{whole}.{rest // 1_000:0{digits}d}{suffix}")
+            break
+        parts.append(f"{whole}{suffix}")
+        t = rest
+    return " ".join(parts)
+
+
+def printk_stamp(us: int) -> str:
+    """The kernel's own time stamp as syslog text shows it: ``[    1.234567] ``."""
+    return f"[{us // SEC:5d}.{us % SEC:06d}] "
 
 
 def make_host(rng: random.Random, host: str, start_us: int, boots: int,

@@ -34,6 +34,15 @@ SCHEMA: tuple[Column, ...] = (
            "UTC time the crash kernel was first loaded; NaT if never or unknown"),
     Column("gap_s", "float64", "s",
            "protection gap in seconds: kernel start -> crash kernel loaded"),
+    Column("gap_kind", "string", "",
+           "'exact' (monotonic clock), 'estimate' (wall clock, kernel start from systemd's "
+           "'Startup finished') or 'lower-bound' (wall clock from a kernel line's printk "
+           "time or the boot's first line: the true gap is at least this); <NA> without a "
+           "gap"),
+    Column("gap_error_s", "float64", "s",
+           "bound on gap_s's error: the truth lies within gap_s ± gap_error_s (exact: 0; "
+           "estimate: stamp resolution + the phases' rounding + the line's log delay), "
+           "or for a lower bound at least gap_s - gap_error_s (the stamps' resolution)"),
     Column("mode", "string", "",
            "'early-kdump' (loaded from the initramfs), 'kdump' (by the kdump service), "
            "'none', or 'unknown' (kdumpctl found it loaded, the log does not say by what)"),
@@ -44,7 +53,9 @@ SCHEMA: tuple[Column, ...] = (
     Column("clock", "string", "",
            "'monotonic' (exact) or 'realtime' (wall-clock difference; a lower bound)"),
     Column("kernel_start_from", "string", "",
-           "how kernel_start was found: 'monotonic', 'first-line', 'unknown'"),
+           "how kernel_start was found: 'monotonic', 'startup-finished' (that line's time "
+           "minus kernel+initrd+userspace), 'printk' (a kernel line's time minus its printk "
+           "time: an upper bound), 'first-line' (an upper bound), 'unknown'"),
     Column("start_logged", "bool", "",
            "whether the boot's first lines (kernel start) are in the input"),
     Column("loader", "string", "",

@@ -261,6 +261,29 @@ CASES = [
          "Startup finished in 845ms (kernel) + 5.123s (userspace) = 5.968s.", events.STARTUP,
          {"kernel": 0.845, "userspace": 5.123, "total": 5.968}),
     none("startup-user-manager", "systemd", "Startup finished in 55ms."),
+    # --- sleep (issue 11 item 7): the monotonic clock stands still ---
+    case("suspend-kernel", "kernel", "PM: suspend entry (deep)", events.SUSPEND),
+    case("suspend-kernel-s2idle", "kernel", "PM: suspend entry (s2idle)", events.SUSPEND),
+    case("suspend-kernel-old", "kernel", "PM: Preparing system for sleep (mem)", events.SUSPEND),
+    case("suspend-kernel-3.x", "kernel", "PM: Preparing system for mem sleep", events.SUSPEND),
+    case("hibernate-kernel", "kernel", "PM: hibernation: hibernation entry", events.SUSPEND),
+    case("suspend-systemd-sleep", "systemd-sleep", "Entering sleep state 'suspend'...",
+         events.SUSPEND),
+    case("suspend-systemd-sleep-old", "systemd-sleep", "Suspending system...", events.SUSPEND),
+    case("hibernate-systemd-sleep-old", "systemd-sleep", "Hibernating system...",
+         events.SUSPEND),
+    case("suspend-systemd-sleep-v256", "systemd-sleep", "Performing sleep operation 'suspend'...",
+         events.SUSPEND),
+    none("suspend-exit", "kernel", "PM: suspend exit"),
+    none("suspend-from-shell", "bash", "Entering sleep state 'suspend'..."),
+    none("suspend-returned", "systemd-sleep", "System returned from sleep state."),
+    # --- syslog text keeps the kernel's printk time in the message ---
+    case("kernel-start-printk-time", "kernel", f"[    0.000000] Linux version {UNAME}",
+         events.KERNEL_START, UNAME.split()[0]),
+    case("cmdline-printk-time", "kernel", f"[    0.012345] Command line: {CMDLINE}",
+         events.CMDLINE, CMDLINE),
+    case("suspend-printk-time", "kernel", "[ 5123.456789] PM: suspend entry (deep)",
+         events.SUSPEND),
     # --- wall clock steps ---
     case("chrony-step", "chronyd", "System clock was stepped by 3600.0 seconds",
          events.CLOCK_STEP, 3600.0),
@@ -388,7 +411,8 @@ def plain(detail):
         return dataclasses.astuple(detail)[0]
     if isinstance(detail, Startup):
         return {name.removesuffix("_s"): value
-                for name, value in dataclasses.asdict(detail).items() if not math.isnan(value)}
+                for name, value in dataclasses.asdict(detail).items()
+                if not math.isnan(value) and name != "digit_s"}
     if isinstance(detail, Seconds):
         return None if math.isnan(detail.value) else detail.value
     return detail
@@ -466,3 +490,13 @@ def test_the_command_line_detail_carries_crashkernel_and_early_kdump():
     assert detail.crashkernel == "1G-4G:192M,4G-64G:256M,64G-:512M" and detail.rd_earlykdump
     bare = events.classify("kernel", "Command line: ro root=/dev/sda1 rd.earlykdump=0").detail
     assert bare.crashkernel is None and not bare.rd_earlykdump
+
+
+@pytest.mark.parametrize(("pid", "startup"), [(None, True), ("1", True), (1, True),
+                                               ("1234", False), ("2", False)])
+def test_startup_finished_counts_only_from_the_system_manager(pid, startup):
+    """systemd[1] is the system manager; systemd[1234] (a user manager) is not, even if its
+    line had phases."""
+    line = "Startup finished in 1.029s (kernel) + 2.345s (initrd) + 20.123s (userspace) = 23.497s."
+    event = events.classify("systemd", line, pid)
+    assert (event is not None and event.kind == events.STARTUP) == startup

@@ -409,3 +409,14 @@ def test_aligned_fits_a_width_by_wrapping_words_or_one_block_per_row():
         "\n"
         "host      lab-01\n"
         "boots     6")
+
+
+def test_wall_clock_estimates_are_counted_apart_from_the_lower_bounds():
+    """Issue 11: estimates (kernel start from "Startup finished") are said apart; the
+    statistics stay on exact gaps."""
+    frame = boots_frame(boot("a", 20.0), boot("a", 30.0, clock="realtime", gap_kind="estimate"),
+                        boot("b", 40.0, clock="realtime", gap_kind="lower-bound"))
+    fleet = stats.exposure(frame).loc["fleet"]
+    assert (fleet["exact_gaps"], fleet["lower_bounds"], fleet["estimated_gaps"]) == (1, 2, 1)
+    assert list(stats.is_estimate(frame)) == [False, True, False]
+    assert fleet["median_s"] == 20.0

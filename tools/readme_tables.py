@@ -30,6 +30,7 @@ _KERNEL_START = {
     BOTH: "wall − monotonic time of the boot's last entry",
     MONOTONIC: "unknown (no wall clock)",
 }
+_WALL_START = "\"Startup finished\" − its phases, else a printk time or the first line"
 _UNITS = {"s": "seconds", "UTC": "UTC time", "count": "count", "line": "line"}
 
 
@@ -39,11 +40,12 @@ def formats_table() -> str:
     for family in FAMILIES:
         for f in family.formats:
             resolution = "1 s" if f.resolution_s >= 1 else "1 µs"
-            gap = _GAP_FROM.get(f.clock, "wall-clock difference from the boot's first line: "
-                                         "a lower bound")
+            gap = _GAP_FROM.get(f.clock, "wall clock from kernel start by \"Startup finished\": "
+                                         "an estimate; else a lower bound (printk time, "
+                                         "first line)")
             rows.append(f"| `{f.name}` | {family.name} | {f.clock} | {resolution} | "
                         f"{'yes' if f.local_time else 'no'} | {gap} | "
-                        f"{_KERNEL_START.get(f.clock, 'the first line')} |")
+                        f"{_KERNEL_START.get(f.clock, _WALL_START)} |")
     return "\n".join(rows)
 
 

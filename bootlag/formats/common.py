@@ -81,9 +81,11 @@ class SourceInfo:
 
 
 class _BootState:
-    __slots__ = ("armed", "host", "last", "prev_real")
+    __slots__ = ("armed", "host", "last", "prev_real", "printk", "printk_bound")
 
     def __init__(self) -> None:
+        self.printk: Record | None = None  # the kernel line that bounds kernel start best
+        self.printk_bound = 0
         self.host: str | None = None
         self.last: tuple[int, int | None, int | None, str | None] | None = None
         self.prev_real: int | None = None
@@ -111,7 +113,7 @@ class Collector:
 
     def add(self, boot: str, line: int, mono: int | None, real: int | None,
             host: str | None, ident: str | None, message: str,
-            event: events.Event | None) -> None:
+            event: events.Event | None, printk_us: int | None = None) -> None:
         state = self._boots.get(boot)
         if state is None:
             state = self._boots[boot] = _BootState()
@@ -131,6 +133,13 @@ class Collector:
                                            self.source, Position(line, self.unit),
                                            Seconds((real - prev) / 1e6)))
             state.prev_real = real
+        if printk_us is not None and real is not None and mono is None:
+            bound = clock.printk_bound(real, printk_us)
+            if state.printk is None or bound < state.printk_bound:
+                # The receive time is kept as read (text resolves its zone later).
+                state.printk, state.printk_bound = Record(
+                    Kind.PRINTK, boot, host, None, real, ident, "", self.source,
+                    Position(line, self.unit), Seconds(printk_us / 1e6)), bound
         if not is_placeholder_host(host):
             state.host = host
         state.last = (line, mono, real, ident)
@@ -148,6 +157,8 @@ class Collector:
     def finish(self) -> list[Record]:
         """All records, with a LAST record closing each boot (carrying its best host name)."""
         for boot, state in self._boots.items():
+            if state.printk is not None:
+                self.records.append(state.printk)
             if state.last is not None:
                 line, mono, real, ident = state.last
                 self.records.append(Record(Kind.LAST, boot, state.host, mono, real, ident, "",

@@ -95,17 +95,20 @@ class EntrySink:
 
     def _add(self, boot: str, fields: dict[str, Any], line: int) -> None:
         self._last_boot = boot
+        source_mono = _int(fields.get("_SOURCE_MONOTONIC_TIMESTAMP"))
         mono, real = clock.kernel_line_times(_int(fields.get("__MONOTONIC_TIMESTAMP")),
                                              _int(fields.get("__REALTIME_TIMESTAMP")),
-                                             _int(fields.get("_SOURCE_MONOTONIC_TIMESTAMP")))
+                                             source_mono)
         ident = (_text(fields.get("SYSLOG_IDENTIFIER")) or _text(fields.get("_COMM"))
                  or "unknown")
         message = _text(fields.get("MESSAGE"))
         if message is None:
             message = ""
-        event = events.classify(ident, message)
+        event = events.classify(ident, message, _text(fields.get("_PID")))
+        # Without the monotonic clock (a log pipeline dropped it), a kernel line's printk
+        # time still bounds kernel start.
         self.collector.add(boot, line, mono, real, _text(fields.get("_HOSTNAME")), ident,
-                           message, event)
+                           message, event, source_mono if mono is None else None)
 
     def finish(self) -> list[Record]:
         for fields, line in self._orphans:

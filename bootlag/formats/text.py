@@ -196,8 +196,8 @@ def _offset_us(text: str) -> int:
     return sign * (int(digits[:2]) * 3600 + int(digits[2:4] or 0) * 60) * 1_000_000
 
 
-def _split_prefix(rest: str) -> tuple[str | None, str | None, str] | None:
-    """``host ident[pid]: message`` -> (host, ident, message); None if it is not that."""
+def _split_prefix(rest: str) -> tuple[str | None, str | None, str, str | None] | None:
+    """``host ident[pid]: message`` -> (host, ident, message, pid); None if it is not that."""
     head, sep, message = rest.partition(": ")
     if not sep:
         if not rest.endswith(":"):
@@ -208,11 +208,12 @@ def _split_prefix(rest: str) -> tuple[str | None, str | None, str] | None:
         host, ident = None, tokens[0]
     else:
         host, ident = tokens[0], " ".join(tokens[1:])
+    pid = None
     if ident.endswith("]"):
-        ident = ident.partition("[")[0]
+        ident, _, pid = ident[:-1].partition("[")
     if not ident:
         return None
-    return host, ident, message
+    return host, ident, message, pid
 
 
 class TextReader:
@@ -447,8 +448,8 @@ class TextReader:
         if fields is None:
             info.skip("timestamp without 'identifier: message' (skipped)", number)
             return
-        host, ident, message = fields
-        event = events.classify(ident, message)
+        host, ident, message, pid = fields
+        event = events.classify(ident, message, pid)
         printk = events.printk_us(ident, message) if mono is None else None
         self._maybe_new_boot(mono, event, printk, real, host)
         self._follow_run(event, ident)
@@ -461,7 +462,8 @@ class TextReader:
             self._prev_real = real
         if not is_placeholder_host(host):
             self._prev_host = host
-        self.collector.add(self._boot, number, mono, real, host, ident, message, event)
+        self.collector.add(self._boot, number, mono, real, host, ident, message, event,
+                           printk)
         self._skimming = not self.full and self.collector.may_skim(self._boot, mono is not None)
 
     def _maybe_new_boot(self, mono: int | None, event: events.Event | None,
