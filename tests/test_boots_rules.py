@@ -408,7 +408,8 @@ def test_notes_join_clock_and_status_reasons():
                  source="t.log"),
             mark(Kind.LAST, 400, real_s=60.0, source="t.log")]
     note = row(wall, infos=infos)["note"]  # a clock note and the zone's, both kept
-    assert note.startswith("the boot's start is not in the log, so its gap is unknown; ")
+    assert note.startswith("the boot's start is not in the log: the gap is a lower bound from "
+                           "its first logged line; the text's time zone is not known")
     assert note.endswith("the gap does not depend on it")
 
 

@@ -170,7 +170,9 @@ def test_log_span():
     assert math.isnan(clock.log_span([rec(Kind.FIRST, 1)], [rec(Kind.LAST, 1)]))
 
 
-# --- the wall-clock gap and when it is refused -------------------------------------------------
+# --- the wall-clock gap from the first line, and when it is refused ---------------------------
+# (Without systemd's "Startup finished": the gap is a lower bound from the first line of the
+# arming's source. The Startup-finished estimate and its error bound: tests/test_clock.py.)
 
 def wall_boot(*between: Record, armed_line: int = 50, source: str = "a.log"):
     """A wall-clock boot: first line at 2 s (line 10), armed at 14.5 s, last line at 30 s."""
@@ -180,96 +182,78 @@ def wall_boot(*between: Record, armed_line: int = 50, source: str = "a.log"):
     return [first, *between, armed, last], armed, [first]
 
 
+def wall(records, armed, firsts, start_logged: bool = True, resolution_us: int = 1):
+    return clock.gap_facts(records, armed, firsts, [records[-1]], start_logged, resolution_us)
+
+
 def test_a_wall_clock_gap_counts_from_the_first_line():
-    records, armed, firsts = wall_boot()
-    assert clock.realtime_gap(armed, records, firsts, True) == (12.5, ())
+    facts = wall(*wall_boot())
+    assert (facts.gap_s, facts.gap_kind, facts.notes) == (12.5, clock.LOWER_BOUND, ())
+    assert facts.gap_error_s == 1e-6 and facts.clock == "realtime"
 
 
-def test_a_wall_clock_gap_needs_the_boots_start():
-    records, armed, firsts = wall_boot()
-    gap, notes = clock.realtime_gap(armed, records, firsts, False)
-    assert math.isnan(gap)
-    assert notes == ("the boot's start is not in the log, so its gap is unknown",)
-    gap, notes = clock.realtime_gap(armed, records, [], True)
-    assert math.isnan(gap) and "start is not in the log" in notes[0]
+def test_a_wall_clock_gap_from_a_cut_start_says_so():
+    facts = wall(*wall_boot(), start_logged=False)
+    assert facts.gap_s == 12.5 and facts.notes == (
+        "the boot's start is not in the log: the gap is a lower bound from its first logged "
+        "line",)
 
 
 def test_a_wall_clock_gap_counts_from_the_first_line_of_the_armings_own_source():
     records, armed, firsts = wall_boot()
     other = rec(Kind.FIRST, 1, real_s=0.5, source="other.log")
-    assert clock.realtime_gap(armed, [other, *records], [other, *firsts], True)[0] == 12.5
-    later = rec(Kind.FIRST, 30, real_s=1.0)  # a later line number, though stamped earlier
-    assert clock.realtime_gap(armed, [*records, later], [*firsts, later], True)[0] == 12.5
+    assert wall([other, *records], armed, [other, *firsts]).gap_s == 12.5
 
 
 @pytest.mark.parametrize("value", [5.0, -0.5])
-def test_a_step_before_arming_refuses_the_gap(value):
+def test_a_step_before_arming_refuses_the_gap_from_the_first_line(value):
     """chrony's "System clock was stepped" between the first line and the arming: even a
     step far below the jump threshold makes the difference count it."""
     step = rec(Kind.CLOCK_STEP, 20, real_s=8.0, detail=Seconds(value))
-    records, armed, firsts = wall_boot(step)
-    gap, notes = clock.realtime_gap(armed, records, firsts, True)
-    assert math.isnan(gap)
-    assert notes == ("the wall clock was stepped at a.log:20 before arming; the wall-clock "
-                     "gap cannot be trusted",)
+    facts = wall(*wall_boot(step))
+    assert math.isnan(facts.gap_s) and facts.gap_kind is None
+    assert facts.notes == ("the wall clock was stepped at a.log:20 before arming; the "
+                           "wall-clock gap cannot be trusted",)
 
 
 def test_a_step_on_the_first_line_or_the_arming_line_refuses_the_gap():
     for line in (10, 50):
         step = rec(Kind.CLOCK_STEP, line, real_s=8.0, detail=Seconds(math.nan))
-        records, armed, firsts = wall_boot(step)
-        assert math.isnan(clock.realtime_gap(armed, records, firsts, True)[0])
+        assert math.isnan(wall(*wall_boot(step)).gap_s)
 
 
 def test_a_step_after_arming_or_in_another_source_keeps_the_gap():
     after = rec(Kind.CLOCK_STEP, 51, real_s=20.0, detail=Seconds(5.0))
     elsewhere = rec(Kind.CLOCK_STEP, 20, real_s=8.0, source="other.log", detail=Seconds(5.0))
-    records, armed, firsts = wall_boot(after, elsewhere)
-    assert clock.realtime_gap(armed, records, firsts, True) == (12.5, ())
+    facts = wall(*wall_boot(after, elsewhere))
+    assert (facts.gap_s, facts.notes) == (12.5, ())
 
 
 def test_a_jump_before_arming_refuses_the_gap_and_says_how_far():
     jump = rec(Kind.JUMP, 20, real_s=3608.0, detail=Seconds(3600.0))
     step = rec(Kind.CLOCK_STEP, 21, real_s=3608.0, detail=Seconds(3600.0))
-    records, armed, firsts = wall_boot(jump, step)
-    gap, notes = clock.realtime_gap(armed, records, firsts, True)
-    assert math.isnan(gap)
-    assert notes == ("the wall clock jumped +3600 s at a.log:20 before arming; the wall-clock "
-                     "gap cannot be trusted",)
+    facts = wall(*wall_boot(jump, step))
+    assert math.isnan(facts.gap_s)
+    assert facts.notes == ("the wall clock jumped +3600 s at a.log:20 before arming; the "
+                           "wall-clock gap cannot be trusted",)
     back = rec(Kind.JUMP, 20, real_s=8.0, detail=Seconds(-60.0))
-    records, armed, firsts = wall_boot(back)
-    gap, notes = clock.realtime_gap(armed, records, firsts, True)
-    assert math.isnan(gap) and "jumped -60 s at a.log:20" in notes[0]
+    facts = wall(*wall_boot(back))
+    assert math.isnan(facts.gap_s) and "jumped -60 s at a.log:20" in facts.notes[0]
 
 
 def test_a_jump_after_arming_keeps_the_gap():
     jump = rec(Kind.JUMP, 60, real_s=3608.0, detail=Seconds(3600.0))
-    records, armed, firsts = wall_boot(jump)
-    assert clock.realtime_gap(armed, records, firsts, True) == (12.5, ())
-
-
-def test_a_jump_without_its_size_is_not_a_refusal():
-    """Only a JUMP record that carries how far refuses (the reader always gives it)."""
-    records, armed, firsts = wall_boot(rec(Kind.JUMP, 20, real_s=8.0))
-    assert clock.realtime_gap(armed, records, firsts, True) == (12.5, ())
+    assert wall(*wall_boot(jump)).gap_s == 12.5
 
 
 def test_an_arming_stamped_before_the_first_line_has_no_gap():
     first = rec(Kind.FIRST, 10, real_s=20.0)
     armed = rec(Kind.ARMED, 50, real_s=14.5, detail=ARMED)
-    gap, notes = clock.realtime_gap(armed, [first, armed], [first], True)
-    assert math.isnan(gap)
-    assert notes == ("the load message is stamped before the boot's first line",)
+    facts = wall([first, armed, first], armed, [first])
+    assert math.isnan(facts.gap_s)
+    assert facts.notes == ("the load message is stamped before the boot's first line",)
     same = rec(Kind.ARMED, 50, real_s=20.0, detail=ARMED)
-    assert clock.realtime_gap(same, [first, same], [first], True) == (0.0, ())
-
-
-def test_gap_facts_pass_the_refusal_on():
-    step = rec(Kind.CLOCK_STEP, 20, real_s=8.0, detail=Seconds(5.0))
-    records, armed, firsts = wall_boot(step)
-    facts = clock.gap_facts(records, armed, firsts, [records[-1]], True)
-    assert math.isnan(facts.gap_s) and "stepped" in facts.notes[0]
-    assert facts.armed_us == T0 + 14_500_000 and facts.clock == "realtime"
+    assert wall([first, same, first], same, [first]).gap_s == 0.0
 
 
 # --- coverage: "not-armed" only where the log covers where arming happens ----------------------
