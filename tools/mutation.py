@@ -6,9 +6,9 @@
 Runs ``mutmut run`` with the configuration in pyproject.toml (``[tool.mutmut]``): every
 one-line mutant of ``bootlag/clock.py``, ``bootlag/boots.py`` and ``bootlag/events.py`` is
 tried against the fast unit tests of those modules (tests/test_clock_rules.py,
-test_boots_rules.py,
-test_boots_ends_rules.py, test_events_rules.py, test_events.py: hand-made records, no journal
-tools; a mutant runs in a second or two). Then it prints the score per module and the
+test_clock.py, test_boots_rules.py, test_boots_ends_rules.py, test_events_rules.py,
+test_events.py: hand-made records and lines, no journal tools; a mutant runs in a second
+or two). Then it prints the score per module and the
 mutants that survived, less the ones listed below as equivalent, and exits non-zero if the
 score is under 90 %. mutmut keeps its work in ``mutants/`` (git-ignored) and reruns only
 what changed; ``--fresh`` starts over.
