@@ -6,13 +6,15 @@ Builds a boots table (a third of the hosts switch to early kdump half-way, 2 %
 of boots fail), then times each `bootlag.stats` function, each chart of
 `bootlag.plot.CHARTS` drawn and saved as PNG, and the whole HTML report. The
 baseline, timed in the same run, is writing the same table as CSV with pandas;
-figures are ratios to it, since the machines are noisy.
+figures are ratios to it, since the machines are noisy. Every step: the median of
+three runs after a warm-up, in this process.
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import statistics
 import time
 from collections.abc import Callable
 
@@ -46,10 +48,15 @@ def fleet(hosts: int, boots: int, seed: int = 1) -> pd.DataFrame:
     return typed(rows.to_dict("records"))
 
 
-def timed(work: Callable[[], object]) -> float:
-    start = time.perf_counter()
+def timed(work: Callable[[], object], runs: int = 3) -> float:
+    """Median wall time of `runs` runs after a warm-up run."""
     work()
-    return time.perf_counter() - start
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
 
 
 def draw(name: str, boots: pd.DataFrame) -> None:

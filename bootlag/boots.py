@@ -404,33 +404,38 @@ def merge_same_boots(grouped: dict[str, list[Record]]) -> dict[str, list[Record]
     return merged
 
 
-def assemble(records: Iterable[Record], infos: Mapping[str, SourceInfo]) -> pd.DataFrame:
-    """The boots table: one row per boot seen in `records`, columns as in `COLUMNS`."""
+def rows(records: Iterable[Record], infos: Mapping[str, SourceInfo]) -> list[Columns]:
+    """One row per boot seen in `records`, in the table's order (host, kernel start with
+    unknown last, source, first line), with how each boot ended (`_ends`). No pandas:
+    the command line writes these rows as they are (`bootlag.rows`)."""
     grouped: dict[str, list[Record]] = defaultdict(list)
     for r in records:
         grouped[r.boot].append(r)
-    rows = [boot_row(key, recs, infos) for key, recs in merge_same_boots(grouped).items()]
-    frame = typed(rows)
-    frame = frame.sort_values(["host", "kernel_start", "source", "first_line"],
-                              na_position="last", kind="stable")
-    return _ends(frame.reset_index(drop=True))
+    found = [boot_row(key, recs, infos) for key, recs in merge_same_boots(grouped).items()]
+    found.sort(key=_order)
+    _ends(found)
+    return found
 
 
-def _ends(frame: pd.DataFrame) -> pd.DataFrame:
-    """How each boot ended (`records.ENDS`), on the table sorted by host and time: one with
-    no logged shutdown is ``abrupt`` when a later boot of its host follows, else ``open``;
+def _order(row: Mapping[str, Any]) -> tuple[Any, ...]:
+    start = row["kernel_start"]
+    return (row["host"], start is None, start or 0, row["source"], row["first_line"])
+
+
+def _ends(found: list[Columns]) -> None:
+    """How each boot ended (`records.ENDS`), on rows sorted by host and time: one with no
+    logged shutdown is ``abrupt`` when a later boot of its host follows, else ``open``;
     a never-protected boot whose log was too short to say ended abruptly (its reason)."""
-    import pandas as pd
+    last_of_host = {row["host"]: i for i, row in enumerate(found)}
+    for i, row in enumerate(found):
+        if not isinstance(row.get("end"), str):
+            row["end"] = END_ABRUPT if last_of_host[row["host"]] != i else END_OPEN
+        why = row.get("reason")
+        if (row["end"] == END_ABRUPT and row["start_logged"] and isinstance(why, str)
+                and why == LOG_TOO_SHORT):
+            row["reason"] = ENDED_ABRUPTLY
 
-    if frame.empty:
-        return frame
-    followed = frame["host"].duplicated(keep="last").to_numpy()
-    end = [value if isinstance(value, str) else END_ABRUPT if after else END_OPEN
-           for value, after in zip(frame["end"], followed, strict=True)]
-    reason = [ENDED_ABRUPTLY if how == END_ABRUPT and started and isinstance(why, str)
-              and why == LOG_TOO_SHORT else why
-              for why, how, started in zip(frame["reason"], end, frame["start_logged"],
-                                           strict=True)]
-    frame["end"] = pd.array(end, dtype="string")
-    frame["reason"] = pd.array(reason, dtype="string")
-    return frame
+
+def assemble(records: Iterable[Record], infos: Mapping[str, SourceInfo]) -> pd.DataFrame:
+    """The boots table: one row per boot seen in `records`, columns as in `COLUMNS`."""
+    return typed(rows(records, infos))

@@ -465,13 +465,18 @@ def _is_pipe(path: str) -> bool:
         return path == "-"
 
 
-def read_boots(args: argparse.Namespace, empty: bool = False) -> tuple[pd.DataFrame | None, int]:
+def read_boots(args: argparse.Namespace, empty: bool = False,
+               scan: Callable[..., Any] | None = None) -> tuple[Any, int]:
     """Scan what `args` names and apply the filters: (boots, OK), or (None, exit status)
     after saying what went wrong. Inputs were read but no boot found (or matched) is exit 3
-    too; with `empty`, the (empty, typed) table comes with it, for scan to write."""
-    from . import BootlagError, BootlagWarning, scan
+    too; with `empty`, the (empty, typed) table comes with it, for scan to write.
+    `scan`: `bootlag.rows.scan_rows` for the rows without pandas (when nothing filters)."""
+    from . import BootlagError, BootlagWarning
     from .records import NoSuchInput
+    from .scanner import scan as scan_frame
     from .sos import known_zone
+
+    rows_only, scan = scan is not None, scan or scan_frame
 
     if args.tz and not known_zone(args.tz):
         return None, _error(f"--tz: unknown time zone {args.tz!r} (an IANA name such as "
@@ -517,6 +522,8 @@ def read_boots(args: argparse.Namespace, empty: bool = False) -> tuple[pd.DataFr
     if boots.empty:
         _error(f"no boots found in {_plural(len(inputs), 'input')} read")
         return (boots if empty else None), NOTHING_READ
+    if rows_only:
+        return boots, OK
     chosen, status = _selected(boots, args)
     return (chosen if empty or status == OK else None), status
 
@@ -587,6 +594,10 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 
 
 def run_scan(args: argparse.Namespace) -> int:
+    fmt = args.format or "table"
+    if fmt in ("csv", "jsonl", "json") and not (args.host or args.since or args.until
+                                                or args.boot is not None):
+        return _scan_rows(args, fmt)  # start-up: no pandas on this path
     boots, status = read_boots(args, empty=True)
     if boots is None:
         return status
@@ -601,6 +612,28 @@ def run_scan(args: argparse.Namespace) -> int:
     if args.parquet:  # the old --parquet FILE also printed the summary
         print(summary_text(boots))
     return _outcome(boots.attrs.get("inputs", []), quiet=args.quiet)
+
+
+def _scan_rows(args: argparse.Namespace, fmt: str) -> int:
+    """`run_scan` for csv, jsonl and json without filters, from `bootlag.rows` (the same
+    bytes as from the DataFrame)."""
+    from . import rows
+
+    found, status = read_boots(args, empty=True, scan=rows.scan_rows)
+    if found is None:
+        return status
+    try:
+        with _output(args) as out:
+            if fmt == "csv":
+                rows.write_csv(found, out)
+            elif fmt == "jsonl":
+                out.write("".join(json.dumps(r, ensure_ascii=False) + "\n"
+                                  for r in rows.records(found)))
+            else:
+                out.write(json.dumps(rows.records(found), ensure_ascii=False, indent=1) + "\n")
+    except OSError as exc:
+        return _error(f"cannot write {args.output or 'stdout'}: {exc.strerror or exc}", USAGE)
+    return status if status != OK else _outcome(found.inputs, quiet=args.quiet)
 
 
 def run_summary(args: argparse.Namespace) -> int:
@@ -833,7 +866,7 @@ def format_table(boots: pd.DataFrame, width: int | None = None, colour: bool = F
     followed by a per-mode summary. The note column says why every boot that is not armed
     is not (`bootlag.check.reasons`)."""
     from .check import reasons
-    from .stats import gap_text
+    from .fmt import gap_cells
     from .termtable import layout, paint
 
     if boots.empty:
@@ -841,8 +874,7 @@ def format_table(boots: pd.DataFrame, width: int | None = None, colour: bool = F
     view = boots.assign(
         boot=boots.boot_id.fillna("-").str.slice(0, 8),
         kernel_start=boots.kernel_start.dt.strftime("%Y-%m-%d %H:%M:%S").fillna("?"),
-        gap_s=[gap_text(g, c, f) for g, c, f in zip(boots.gap_s, boots.clock, boots.format,
-                                                     strict=True)],
+        gap_s=gap_cells(boots),
         loader=boots.loader.fillna("-"), note=reasons(boots).fillna(""),
     )[TABLE_COLUMNS].rename(columns={"kernel_start": "kernel_start (UTC)"})
     cells = [list(view.columns), *view.astype(str).values.tolist()]
@@ -868,16 +900,23 @@ def format_table(boots: pd.DataFrame, width: int | None = None, colour: bool = F
 
 
 def summary_text(boots: pd.DataFrame) -> str:
-    """One line per mode: boots, and the median and largest gap, exact and lower bounds apart."""
+    """One line per mode: boots, and the median and largest gap of the exact and estimated
+    gaps (how many of each), lower bounds apart."""
     out = [f"{_plural(len(boots), 'boot')} on {_plural(boots.host.nunique(), 'host')}: "
            + ", ".join(f"{n} {s}" for s, n in boots.status.value_counts().items())]
+    kinds = boots["gap_kind"] if "gap_kind" in boots else boots.clock.map(
+        {"monotonic": "exact", "realtime": "lower-bound"})
     for mode, group in boots.groupby("mode", sort=True):
-        exact = group.gap_s[group.clock == "monotonic"].dropna()
-        bound = group.gap_s[group.clock == "realtime"].dropna()
+        kind = kinds[group.index]
+        measured = group.gap_s[kind.isin(["exact", "estimate"])].dropna()
+        bound = group.gap_s[kind == "lower-bound"].dropna()
         parts = [f"  {mode}: {_plural(len(group), 'boot')}"]
-        if len(exact):
-            parts.append(f"median gap {exact.median():.2f} s, max {exact.max():.2f} s "
-                         f"({len(exact)} exact)")
+        if len(measured):
+            counts = f"{int((kind[measured.index] == 'exact').sum())} exact"
+            estimated = int((kind[measured.index] == "estimate").sum())
+            counts += f", {estimated} estimated" if estimated else ""
+            parts.append(f"median gap {measured.median():.2f} s, max {measured.max():.2f} s "
+                         f"({counts})")
         if len(bound):
             parts.append(f"wall-clock median ≥{bound.median():.2f} s ({len(bound)} "
                          f"{'lower bound' if len(bound) == 1 else 'lower bounds'})")

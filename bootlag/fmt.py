@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 from .formats import FORMATS
 
@@ -36,19 +37,37 @@ def plural(count: int, noun: str, nouns: str | None = None) -> str:
 
 
 def gap_text(gap: object, clock: object, formats: object = None,
-             whole_second_formats: frozenset[str] | None = None) -> str:
-    """A gap in seconds as the tables show it: "25.418" exact (monotonic clock), "≥0.694" a
-    wall-clock lower bound, "≥27" one read from whole-second time stamps only (`formats`:
-    the ``format`` column, comma-separated; `whole_second_formats`, default
-    `WHOLE_SECOND_FORMATS`, says which formats have whole seconds), "-" none. No digits the
-    clock did not have."""
+             whole_second_formats: frozenset[str] | None = None, *, kind: object = None,
+             error: object = None) -> str:
+    """A gap in seconds as the tables show it: "25.418" exact (monotonic clock),
+    "24.7±1.1" a wall-clock estimate (`kind` "estimate", the truth within `error` seconds,
+    rounded up), "≥0.694" a wall-clock lower bound, "≥27" one read from whole-second time
+    stamps only (`formats`: the ``format`` column, comma-separated; `whole_second_formats`,
+    default `WHOLE_SECOND_FORMATS`, says which formats have whole seconds), "-" none. No
+    digits the clock did not have."""
     if missing(gap):
         return "-"
     value = float(gap)  # type: ignore[arg-type]
     if str(clock) == "monotonic":
         return f"{value:.3f}"
+    if str(kind) == "estimate" and not missing(error):
+        bound = float(error)  # type: ignore[arg-type]
+        digits = 0 if bound >= 10 else 1 if bound >= 0.1 else 3
+        shown = math.ceil(bound * 10**digits - 1e-9) / 10**digits
+        return f"{value:.{digits}f}±{shown:.{digits}f}"
     whole = whole_second_formats if whole_second_formats is not None else WHOLE_SECOND_FORMATS
     return f"≥{value:.0f}" if set(str(formats).split(",")) <= whole else f"≥{value:.3f}"
+
+
+def gap_cells(boots: Any) -> list[str]:
+    """`gap_text` of every row of a boots table (anything with its columns)."""
+    def column(name: str) -> list[object]:
+        return list(boots[name]) if name in boots else [None] * len(boots)
+
+    return [gap_text(gap, clock, formats, kind=kind, error=error)
+            for gap, clock, formats, kind, error in zip(
+                column("gap_s"), column("clock"), column("format"), column("gap_kind"),
+                column("gap_error_s"), strict=True)]
 
 
 def seconds(value: object, digits: int = 1) -> str:

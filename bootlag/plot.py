@@ -121,7 +121,7 @@ def _is(column: pd.Series, *values: object) -> np.ndarray:
 
 
 def _exact(frame: pd.DataFrame) -> np.ndarray:
-    return stats.is_exact(frame).to_numpy(dtype=bool, na_value=False)
+    return stats.is_measured(frame).to_numpy(dtype=bool, na_value=False)
 
 
 def _bound(frame: pd.DataFrame) -> np.ndarray:
@@ -150,8 +150,11 @@ def _left_out(frame: pd.DataFrame, *, bounds: bool) -> list[str]:
 
 def _drawn(exact: pd.DataFrame, bounds: int, sep: str) -> str:
     """What a group's marks stand for, the same words in every chart: "23 exact, 6 hosts"
-    (exact gaps and their hosts) then, with `sep`, "+6 lower bounds" where there are any."""
-    text = f"{len(exact)} exact, {plural(exact['host'].nunique(), 'host')}"
+    (exact gaps, then "4 estimated" where there are estimates, and their hosts) then, with
+    `sep`, "+6 lower bounds" where there are any."""
+    estimated = int(stats.is_estimate(exact).sum()) if len(exact) else 0
+    counts = f"{len(exact) - estimated} exact" + (f", {estimated} estimated" if estimated else "")
+    text = f"{counts}, {plural(exact['host'].nunique(), 'host')}"
     return text + f"{sep}+{plural(bounds, 'lower bound')}" if bounds else text
 
 
@@ -199,9 +202,9 @@ def gaps(boots: pd.DataFrame, ax: Axes | None = None, *, by: str = "mode", kind:
     Groups are ``by="mode"`` (what armed the boot, as `stats.compare`) or
     ``by="setup"`` (what it was set up for, as `stats.exposure`). A box
     (``kind="box"``: quartiles, whiskers to 1.5 IQR) or violin
-    (``kind="violin"``) of the exact gaps of each group with every boot as a
+    (``kind="violin"``) of the exact or estimated gaps of each group with every boot as a
     jittered dot and the median annotated; wall-clock lower bounds as hollow
-    triangles beside, outside the box. Tick labels count the exact gaps and
+    triangles beside, outside the box. Tick labels count the exact or estimated gaps and
     their hosts behind each box, then the lower bounds ("23 exact, 6 hosts" over
     "+6 lower bounds", the words of `over_time`'s legend); the x label counts
     the boots with no gap to draw.
@@ -247,7 +250,7 @@ def gaps(boots: pd.DataFrame, ax: Axes | None = None, *, by: str = "mode", kind:
     missing = _left_out(frame[~(_exact(frame) | _bound(frame))], bounds=False)
     ax.set_xlabel("not drawn (no gap): " + ", ".join(missing) if missing else "")
     ax.xaxis.label.set(fontsize=8, color=_GREY)
-    handles = [_exact_handle(_GREY, "exact gap (monotonic), one boot")]
+    handles = [_exact_handle(_GREY, "exact or estimated gap, one boot")]
     if len(bounds):
         handles.append(_bound_handle())
     ax.legend(handles=handles, fontsize=8, loc="best", framealpha=0.9)
@@ -280,7 +283,7 @@ def _distribution(ax: Axes, values: np.ndarray, x: float, colour: str, kind: str
 def ecdf(boots: pd.DataFrame, ax: Axes | None = None, *, log: bool = False) -> Axes:
     """Share of boots protected (crash kernel loaded) t seconds after kernel start, per setup.
 
-    A step line per setup over the boots with an exact gap (monotonic clock)
+    A step line per setup over the boots with an exact or estimated gap (monotonic clock)
     plus those that failed or never armed: those never become protected, so
     the line tops out below 100% by their share, annotated at its right end
     with the boots it counts ("76% of 37 armed; 3 failed, 6 never armed").
@@ -289,7 +292,7 @@ def ecdf(boots: pd.DataFrame, ax: Axes | None = None, *, log: bool = False) -> A
     marks where the line reaches 50% ("50% protected at 28.0 s"): a median time
     to protection by setup, not the median gap by mode of `stats.compare`
     (the headline); failed and never-armed boots count as never protected, so
-    it can lie above the median of exact gaps, and where the line has such
+    it can lie above the median of exact or estimated gaps, and where the line has such
     boots its label says so ("(failures = never)" under it).
     Boots with only a wall-clock lower bound, of unknown status or armed at an
     unlogged time are left out and counted under the x axis. The legend counts
@@ -302,7 +305,7 @@ def ecdf(boots: pd.DataFrame, ax: Axes | None = None, *, log: bool = False) -> A
     counted = frame[exact_mask | never_mask]
     names = [s for s in stats.SETUPS if _is(counted["group"], s).any()]
     if not names:
-        return _nothing(ax, "no exact gaps or failed boots to show", title)
+        return _nothing(ax, "no measured gaps or failed boots to show", title)
     all_gaps = frame.loc[exact_mask, "gap_s"].to_numpy(dtype=float)
     positive = all_gaps[all_gaps > 0]
     right = float(all_gaps.max()) * 1.08 if len(all_gaps) else 1.0
@@ -331,7 +334,7 @@ def ecdf(boots: pd.DataFrame, ax: Axes | None = None, *, log: bool = False) -> A
             scale = np.log if log else (lambda v: v)
             leftwards = (scale(median) - scale(left)) > 0.75 * (scale(right) - scale(left))
             text = ECDF_MEDIAN_LABEL.format(seconds=_seconds(median))
-            if total > len(values):  # not the median of the exact gaps: say why
+            if total > len(values):  # not the median of the exact or estimated gaps: say why
                 text += f"\n{MEDIAN_NOTE}"
             ax.annotate(text, (median, 0.5),
                         xytext=(-4, 4) if leftwards else (4, -4), textcoords="offset points",
@@ -423,9 +426,9 @@ def _overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
 
 def hosts(boots: pd.DataFrame, ax: Axes | None = None, *, baseline: str = "kdump",
           candidate: str = "early-kdump", limit: int = 25) -> Axes:
-    """Per-host median exact gap (seconds, monotonic clock) under `baseline` and `candidate`.
+    """Per-host median exact or estimated gap (seconds) under `baseline` and `candidate`.
 
-    A dumbbell per host of `stats.paired_hosts` (hosts with exact gaps under
+    A dumbbell per host of `stats.paired_hosts` (hosts with exact or estimated gaps under
     both modes), from its candidate median to its baseline median, the host
     with the largest difference on top, annotated with the ratio ("9.3× shorter").
     With more than `limit` such hosts, `limit` of them evenly spaced in that
@@ -439,8 +442,8 @@ def hosts(boots: pd.DataFrame, ax: Axes | None = None, *, baseline: str = "kdump
         pairs = pairs.iloc[np.unique(np.linspace(0, len(pairs) - 1, limit).round().astype(int))]
     ax = _axes(ax, (FIGSIZE[0], max(FIGSIZE[1], 1.6 + 0.32 * len(pairs))))
     if pairs.empty:
-        return _nothing(ax, f"no host has exact gaps under both {baseline} and {candidate}",
-                        title)
+        return _nothing(ax, f"no host has exact or estimated gaps under both {baseline} and "
+                        f"{candidate}", title)
     pairs = pairs.sort_values("difference_s", kind="stable")  # largest difference on top
     y = np.arange(len(pairs))
     base = pairs["baseline_median_s"].to_numpy(dtype=float)
@@ -455,7 +458,8 @@ def hosts(boots: pd.DataFrame, ax: Axes | None = None, *, baseline: str = "kdump
             ax.annotate(plural(int(n), "boot"), (at, row), xytext=(0, -7),
                         textcoords="offset points", ha="center", va="top", fontsize=6.5,
                         color=_colour(side), gid="boots")
-        handles.append(_exact_handle(_colour(side), f"{side}: median of the host's exact gaps "
+        handles.append(_exact_handle(_colour(side), f"{side}: median of the host's exact or "
+                                                    f"estimated gaps "
                                                     f"({plural(int(counts.sum()), 'boot')})"))
     for row, (b, c, ratio) in enumerate(zip(base, cand, pairs["ratio"].to_numpy(dtype=float),
                                             strict=True)):
@@ -535,7 +539,7 @@ def timeline(boots: pd.DataFrame, ax: Axes | None = None, *, host: str | None = 
 def default_host(boots: pd.DataFrame) -> str | None:
     """The host a timeline shows when none is given.
 
-    The host whose median exact gap shrank most with early kdump, i.e. the
+    The host whose median exact or estimated gap shrank most with early kdump, i.e. the
     first of `stats.paired_hosts(boots)` (``paired_hosts(boots).index[0]``);
     when no host booted under both, the host with the most boots, ties broken
     by host name (the first in ascending order). None when `boots` has no host.
@@ -736,12 +740,12 @@ def over_time(boots: pd.DataFrame, ax: Axes | None = None, *, by: str = "mode",
     """Each boot's gap (seconds, kernel start → crash kernel loaded) against its kernel start.
 
     Dots coloured by mode (what armed the boot) or by setup (``by="setup"``)
-    for exact gaps, hollow triangles for wall-clock lower bounds, a line
-    through each group's weekly median of exact gaps, and vermillion crosses
+    for exact or estimated gaps, hollow triangles for wall-clock lower bounds, a line
+    through each group's weekly median of exact or estimated gaps, and vermillion crosses
     for boots that failed or never armed, in a shaded band along the top above
     a dashed line, apart from the gap axis (no dot, tick or value enters it):
     a rollout of early kdump shows as dots moving down. The legend counts
-    what is drawn: exact gaps and their hosts, then lower bounds, per group
+    what is drawn: exact or estimated gaps and their hosts, then lower bounds, per group
     (as the tick labels of `gaps`, over dated boots only), and the crosses
     ("failed (4)"). Boots without a calendar kernel start (short-monotonic
     text) cannot be placed and are counted per group in the x label.
@@ -850,7 +854,8 @@ def _date_numbers(times: pd.Series) -> np.ndarray:
 
 
 def _weekly_median(ax: Axes, exact: pd.DataFrame, colour: str, name: str) -> None:
-    """A line through the median exact gap of each week (Monday-Sunday, UTC), at mid-week."""
+    """A line through the median exact or estimated gap of each week (Monday-Sunday, UTC),
+    at mid-week."""
     naive = pd.to_datetime(exact["kernel_start"], utc=True).dt.tz_localize(None)
     weeks = naive.dt.to_period("W").dt.start_time
     medians = exact["gap_s"].groupby(weeks.to_numpy()).median()

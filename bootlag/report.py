@@ -6,7 +6,7 @@ trouble; `text`, `markdown` and `html` lay these out with the charts of
 `bootlag.plot`. Every figure in a sentence or table is in seconds, and comes
 from exact (monotonic) gaps unless it says "≥" (a wall-clock lower bound).
 
-The **headline** kdump figure is the median exact gap of the boots armed by the
+The **headline** kdump figure is the median exact or estimated gap of the boots armed by the
 kdump service (`stats.compare`, by mode), as `bootlag scan`'s summary gives it.
 Other medians are labelled with what they count: by setup (`stats.exposure`),
 per host (the paired row), and the ECDF's "50% protected", which counts boots
@@ -37,7 +37,7 @@ import pandas as pd
 
 from . import stats
 from .fmt import aligned as aligned  # re-exported: bootlag.cli imports report.aligned
-from .fmt import missing, percent, plural, seconds
+from .fmt import gap_cells, missing, percent, plural, seconds
 from .records import REASONS
 
 TITLE = "Crash kernel protection gap report"
@@ -135,13 +135,13 @@ METHOD_WORDS = {
     "hosts": "bootstrap over hosts",
     "boots": "bootstrap over boots (fewer than {min_hosts} hosts on a side: host-to-host "
              "variation is not in the interval)",
-    "no-data": "no comparison: a side has no exact gap",
+    "no-data": "no comparison: a side has no exact or estimated gap",
 }
 PAIRED_METHOD_WORDS = {
     "hosts": "median over hosts of each host's own saving; bootstrap over those hosts",
     "too-few-hosts": "median over hosts of each host's own saving; fewer than {min_paired} "
                      "hosts booted both ways: no interval",
-    "no-data": "no figures: no host has exact gaps both ways",
+    "no-data": "no figures: no host has exact or estimated gaps both ways",
 }
 
 
@@ -265,7 +265,8 @@ def _fleet(boots: pd.DataFrame) -> str:
 
 
 def _headline(compared: pd.DataFrame) -> str:
-    """The headline gaps: the median (and p90) exact gap of the boots armed by each mode."""
+    """The headline gaps: the median (and p90) exact or estimated gap of the boots armed by
+    each mode."""
     median, p90 = _row(compared, "median"), _row(compared, "p90")
     sides = [(label, median[f"{role}_s"], p90[f"{role}_s"], median[f"{role}_boots"])
              for label, role in (("the kdump service", "baseline"),
@@ -275,9 +276,10 @@ def _headline(compared: pd.DataFrame) -> str:
     if not parts:
         return ""
     none = [label for label, m, _, _ in sides if missing(m)]
-    return ("Median protection gap (the headline figure; exact gaps, by what armed the boot): "
-            + ", ".join(parts)
-            + "".join(f"; no boot armed by {label} has an exact gap" for label in none) + ".")
+    return ("Median protection gap (the headline figure; exact or estimated gaps, by what "
+            "armed the boot): " + ", ".join(parts)
+            + "".join(f"; no boot armed by {label} has an exact or estimated gap"
+                      for label in none) + ".")
 
 
 def _saving(compared: pd.DataFrame) -> str:
@@ -390,7 +392,7 @@ def _exposure_table(found: dict[str, pd.DataFrame]) -> Display:
         "unknown": exposure["unknown_share"].map(percent),
         "unprotected at 10 s": exposure["unprotected_10s_share"].map(percent),
         "at 30 s": exposure["unprotected_30s_share"].map(percent),
-        "exact gaps": exposure["exact_gaps"],
+        "exact or estimated gaps": exposure["exact_gaps"],
         "median": exposure["median_s"].map(seconds), "p90": exposure["p90_s"].map(seconds),
         "p99": exposure["p99_s"].map(seconds), "max": exposure["max_s"].map(seconds),
         "wall-clock only": [f"{n}, median ≥{m:.1f} s" if n else "0"
@@ -400,9 +402,11 @@ def _exposure_table(found: dict[str, pd.DataFrame]) -> Display:
     note = ("Set up for early-kdump: rd.earlykdump on the command line, or early kdump enabled "
             "or armed; kdump: a crash kernel loaded, failed, or memory reserved for one. A host "
             "set up for early kdump that still armed late counts here with its late gaps. "
-            "\"Unprotected at 10 s\": share of boots with a known outcome (an exact gap, failed "
-            "or never armed) still without a crash kernel 10 s after kernel start. Gap figures "
-            "use exact gaps only; boots with only wall-clock times are counted apart. ")
+            "\"Unprotected at 10 s\": share of boots with a known outcome (an exact or "
+            "estimated gap, failed or never armed) still without a crash kernel 10 s after "
+            "kernel start. Gap figures "
+            "use exact or estimated gaps only (estimates: wall-clock times anchored on systemd's "
+            "'Startup finished', within a second); lower bounds are counted apart. ")
     by_setup = exposure["median_s"].get("kdump", np.nan)
     headline = found["comparison"].loc["median", "baseline_s"]
     if not (missing(by_setup) or missing(headline)):
@@ -433,8 +437,8 @@ def _comparison_table(found: dict[str, pd.DataFrame]) -> Display:
             "that booted both ways: its kdump and early kdump figures are medians of the hosts' "
             "own medians, and its saving is the median of the hosts' own savings, not the "
             "difference of the two medians beside it.")
-    return Display("What does early kdump buy? (by what loaded the crash kernel, exact gaps)",
-                   table, note)
+    return Display("What does early kdump buy? (by what loaded the crash kernel, exact or "
+                   "estimated gaps)", table, note)
 
 
 def _paired_table(found: dict[str, pd.DataFrame]) -> Display:
@@ -449,8 +453,9 @@ def _paired_table(found: dict[str, pd.DataFrame]) -> Display:
         "first early boot (UTC)": pairs["switched"].map(_date),
     })
     return Display("Hosts that booted both ways", table,
-                   "Before and after: each host's median exact gap under the kdump service and "
-                   "under early kdump. A median from one or two boots is a rough figure.")
+                   "Before and after: each host's median exact or estimated gap under the "
+                   "kdump service and under early kdump. A median from one or two boots is a "
+                   "rough figure.")
 
 
 def _problem_table(found: dict[str, pd.DataFrame]) -> Display:
@@ -466,8 +471,8 @@ def _problem_table(found: dict[str, pd.DataFrame]) -> Display:
     return Display("Which hosts are the problem?", table,
                    "Worst first: kdump set up but failing or never arming, then early kdump "
                    "configured but not arming early, then no kdump at all, then the hosts still "
-                   "on plain kdump whose latest boot took longest to arm. Largest gap: exact gaps "
-                   "only. Each kind of problem has a timeline under Charts.")
+                   "on plain kdump whose latest boot took longest to arm. Largest gap: exact "
+                   "or estimated gaps only. Each kind of problem has a timeline under Charts.")
 
 
 def _phase_table(found: dict[str, pd.DataFrame]) -> Display:
@@ -480,7 +485,8 @@ def _phase_table(found: dict[str, pd.DataFrame]) -> Display:
         **{f"armed in {p}" if p != "after startup" else "armed after start-up finished": phases[p]
            for p in stats.PHASES},
     }).rename_axis("armed by")
-    return Display("Where in the boot the arming fell (exact gaps, by what armed it)", table,
+    return Display("Where in the boot the arming fell (exact or estimated gaps, by what "
+                   "armed it)", table,
                    "Durations of each phase of the boot, from systemd's \"Startup finished\" "
                    "line, and how many boots had their crash kernel loaded during each.")
 
@@ -496,7 +502,9 @@ def _latest(host: pd.Series) -> str:
 def _latest_gap(host: pd.Series) -> str:
     if missing(host["latest_gap_s"]):
         return "gap unknown"
-    return stats.gap_text(host["latest_gap_s"], host["latest_clock"], host["latest_format"]) + " s"
+    return stats.gap_text(host["latest_gap_s"], host["latest_clock"], host["latest_format"],
+                          kind=host.get("latest_gap_kind"),
+                          error=host.get("latest_gap_error_s")) + " s"
 
 
 _STATUS_WORDS = {"armed": "armed", "disarmed": "disarmed later", "failed": "failed",
@@ -641,8 +649,7 @@ def _boot_list(boots: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "host": view["host"], "boot": view["boot_id"].fillna("-").str.slice(0, 8),
         "kernel start (UTC)": view["kernel_start"].map(_date),
-        "gap": [stats.gap_text(g, c, f) + ("" if missing(g) else " s")
-                for g, c, f in zip(view["gap_s"], view["clock"], view["format"], strict=True)],
+        "gap": [text if text == "-" else f"{text} s" for text in gap_cells(view)],
         "mode": view["mode"], "status": view["status"], "clock": view["clock"],
         "end": view["end"].fillna(""), "reason": view["reason"].fillna(""),
         "failures": failure_texts(view), "note": view["note"].fillna(""),

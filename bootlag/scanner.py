@@ -8,20 +8,21 @@ import os
 import tarfile
 import warnings
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from typing import TYPE_CHECKING, Literal
 
-import pandas as pd
-
-from .boots import assemble
 from .formats import FORMATS, ReadOptions, SourceInfo, read_stream, sniff
 from .records import BootlagError, BootlagWarning, Position, Record
 from .sos import known_zone
 from .sources import Source, expand, split
 
 if TYPE_CHECKING:  # dask is an optional extra, imported by the caller who makes a Client
+    from concurrent.futures import ProcessPoolExecutor
+
+    import pandas as pd  # imported only where the DataFrame is made (start-up: bootlag.rows)
     from distributed import Client
+
+    from .rows import Rows
 
 Errors = Literal["warn", "raise", "ignore"]
 # What reading one source gives: its records, what was learnt, or why it could not be read.
@@ -76,6 +77,20 @@ def scan(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *,
         input read: its ``source`` name, ``format``, number of ``skipped``
         lines (or objects) and the ``error`` that made it unreadable, if any.
     """
+    from .table import typed
+
+    rows = scan_records(paths, year=year, tz=tz, errors=errors, progress=progress, jobs=jobs,
+                        client=client)
+    frame = typed(rows)  # the rows come in the table's order (`bootlag.boots.rows`)
+    frame.attrs["inputs"] = rows.inputs
+    return frame
+
+
+def scan_records(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *,
+                 year: int | None = None, tz: str | None = None, errors: Errors = "warn",
+                 progress: Progress | None = None, jobs: int | None = 1,
+                 client: Client | None = None) -> Rows:
+    """`scan`'s rows (`bootlag.rows.Rows`), without pandas: see `bootlag.rows.scan_rows`."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     if tz is not None and not known_zone(tz):
@@ -130,7 +145,7 @@ def _joined(a: Result, b: Result) -> Result:
 
 
 def _merge(sources: list[Source], results: Iterable[Result], errors: Errors,
-           progress: Progress | None) -> pd.DataFrame:
+           progress: Progress | None) -> Rows:
     """The boots table from every source's `read_source` result, taken in source order.
 
     Shared by every backend, so where files were read never changes the table,
@@ -154,9 +169,9 @@ def _merge(sources: list[Source], results: Iterable[Result], errors: Errors,
                 raise BootlagError(f"{source.name}: {info.first_skip()}")
             if errors == "warn":
                 info.warn()
-    boots = assemble(records, infos)
-    boots.attrs["inputs"] = inputs
-    return boots
+    from .rows import Rows, boot_rows
+
+    return Rows(boot_rows(records, infos), inputs)
 
 
 def _on_dask(client: Client, tasks: list[tuple[Source, int | None, str | None]]
@@ -216,7 +231,11 @@ class _Serial:
 
 
 def _executor(workers: int) -> _Serial | ProcessPoolExecutor:
-    return ProcessPoolExecutor(workers) if workers > 1 else _Serial()
+    if workers < 2:
+        return _Serial()
+    from concurrent.futures import ProcessPoolExecutor  # (start-up: not for one file)
+
+    return ProcessPoolExecutor(workers)
 
 
 def _report(errors: Errors, message: str) -> None:

@@ -76,11 +76,14 @@ class Source:
     context: sos.Context = field(default_factory=sos.Context)
     error: str | None = None  # why this source cannot be read (found while listing it)
     span: tuple[int, int] | None = None  # read only the lines starting in these bytes
+    extent: tuple[int, int] | None = None  # a plain tar's member: its data's offset and size
 
     def open(self) -> InputStream:
         """The decompressed bytes (the caller closes the stream)."""
         if self.error is not None:
             raise BootlagError(self.error)
+        if self.member is not None and self.extent is not None:
+            return InputStream(_Extent(self.path, *self.extent))
         if self.member is not None:
             return InputStream(_TarMember(self.path, self.member))
         if self.span is not None:
@@ -265,6 +268,13 @@ def _tar(path: str, shown: str | None = None) -> Iterator[Source]:
     `shown` is the archive's name in messages and the source column, when `path` is a
     temporary copy of a pipe."""
     name_of = shown or path
+    plain = _is_plain_tar(path)
+
+    def extent(m: tarfile.TarInfo) -> tuple[int, int] | None:
+        """Where a plain archive holds a member's bytes: read in place, not by reopening and
+        listing the archive for every member."""
+        return (m.offset_data, m.size) if plain and m.isreg() and not m.issparse() else None
+
     try:
         with tarfile.open(path, "r:*") as archive:
             members = {m.name.removeprefix("./"): m for m in archive.getmembers()}
@@ -278,7 +288,7 @@ def _tar(path: str, shown: str | None = None) -> Iterator[Source]:
                                      member=m.name, error=f"{name_of}:{name}: {unsafe}; skipped")
                     elif m.isfile():
                         yield Source(name=f"{name_of}:{name}", path=path, mtime=m.mtime,
-                                     member=m.name)
+                                     member=m.name, extent=extent(m))
                 return
             names = {n[len(root):]: m for n, m in members.items() if n.startswith(root)}
 
@@ -299,7 +309,7 @@ def _tar(path: str, shown: str | None = None) -> Iterator[Source]:
                 found = member(name)
                 if found is not None:
                     yield Source(name=f"{name_of}:{root}{name}", path=path, mtime=found.mtime,
-                                 member=found.name, context=context)
+                                 member=found.name, context=context, extent=extent(found))
     except (tarfile.TarError, OSError, EOFError) as exc:
         yield Source(name=name_of, path=path, mtime=0.0,
                      error=f"{name_of}: not a readable tar archive ({exc})")
@@ -341,6 +351,30 @@ class _TarMember(io.RawIOBase):
 
     def close(self) -> None:
         self._archive.close()
+        super().close()
+
+
+class _Extent(io.RawIOBase):
+    """`size` bytes of a file from `offset`: a member of an uncompressed tar, in place."""
+
+    def __init__(self, path: str, offset: int, size: int) -> None:
+        self._file = open(path, "rb")  # noqa: SIM115 (closed by close())
+        self._file.seek(offset)
+        self._left = size
+
+    def readable(self) -> bool:
+        return True
+
+    def read1(self, size: int = -1) -> bytes:
+        size = self._left if size < 0 else min(size, self._left)
+        data = self._file.read(size) if size > 0 else b""
+        self._left -= len(data)
+        return data
+
+    read = read1
+
+    def close(self) -> None:
+        self._file.close()
         super().close()
 
 
@@ -417,7 +451,34 @@ class InputStream(io.RawIOBase):
         self._left = limit  # bytes it may still deliver (None: no limit)
         self._head = memoryview(b"")
         self.cut_off: str | None = None
-        self.newlines = 0
+        self._newlines = 0  # counted as read, unless the bytes are a plain file's
+        self._delivered = 0
+
+    @property
+    def newlines(self) -> int:
+        """Newlines delivered so far (where a cut-off stream ended)."""
+        if self.path is None:
+            return self._newlines
+        count, left = 0, self._delivered  # a plain file: counted only if it is asked for
+        with open(self.path, "rb") as f:
+            while left > 0 and (chunk := f.read(min(1 << 23, left))):
+                count += chunk.count(b"\n")
+                left -= len(chunk)
+        return count
+
+    def read_block(self, size: int) -> bytes:
+        """Up to `size` bytes with as few copies as the source allows (one read1 of it)."""
+        if self._head:
+            data = self._head[:size].tobytes()
+            self._head = self._head[len(data):]
+            if len(data) < size:  # the head, and a full block after it
+                data += self._read_inner(size - len(data))
+        else:
+            data = self._read_inner(size)
+        self._delivered += len(data)
+        if self.path is None:
+            self._newlines += data.count(b"\n")
+        return data
 
     def readable(self) -> bool:
         return True
@@ -458,7 +519,9 @@ class InputStream(io.RawIOBase):
         else:
             data = memoryview(self._read_inner(len(buffer)))
         buffer[: len(data)] = data
-        self.newlines += data.tobytes().count(b"\n")
+        self._delivered += len(data)
+        if self.path is None:
+            self._newlines += data.tobytes().count(b"\n")
         return len(data)
 
     def close(self) -> None:

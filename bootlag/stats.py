@@ -87,7 +87,7 @@ def _gap_kind(boots: pd.DataFrame) -> pd.Series:
 
 
 def is_exact(boots: pd.DataFrame) -> pd.Series:
-    """Which boots armed with an exact gap (monotonic clock): the only gaps in statistics.
+    """Which boots armed with an exact gap (monotonic clock, ``gap_kind == "exact"``).
 
     A ``disarmed`` boot counts: its gap is the time to its first arming."""
     return (_is(boots["status"], "armed", "disarmed") & _is(boots["clock"], "monotonic")
@@ -96,17 +96,22 @@ def is_exact(boots: pd.DataFrame) -> pd.Series:
 
 def is_estimate(boots: pd.DataFrame) -> pd.Series:
     """Which boots armed with a wall-clock estimate (``gap_kind == "estimate"``: kernel start
-    from systemd's "Startup finished", the truth within ``gap_error_s``). Counted
-    (``estimated_gaps``), not yet in the statistics: `is_lower_bound` still holds them."""
+    from systemd's "Startup finished", the truth within ``gap_error_s``)."""
     return (_is(boots["status"], "armed", "disarmed") & _is(_gap_kind(boots), "estimate")
             & boots["gap_s"].notna())
 
 
+def is_measured(boots: pd.DataFrame) -> pd.Series:
+    """The gaps that enter the statistics: exact ones and estimates (within ``gap_error_s``,
+    a second at most). Lower bounds (`is_lower_bound`) are counted apart."""
+    return is_exact(boots) | is_estimate(boots)
+
+
 def is_lower_bound(boots: pd.DataFrame) -> pd.Series:
-    """Which boots armed with a wall-clock gap, a lower bound of the true gap (or an
-    estimate within ``gap_error_s``, `is_estimate`)."""
+    """Which boots armed with only a lower bound of the true gap (wall clock, measured from
+    the boot's first logged line)."""
     return (_is(boots["status"], "armed", "disarmed") & _is(boots["clock"], "realtime")
-            & boots["gap_s"].notna())
+            & boots["gap_s"].notna() & ~is_estimate(boots))
 
 
 def regular(boots: pd.DataFrame) -> pd.DataFrame:
@@ -119,25 +124,25 @@ def regular(boots: pd.DataFrame) -> pd.DataFrame:
     return boots[~_is(boots["capture_kernel"], True)]
 
 
-def exact_gaps(boots: pd.DataFrame) -> pd.DataFrame:
-    """The armed boots (not capture kernels) whose gap is exact (monotonic clock), with a
-    ``setup`` column."""
+def measured_gaps(boots: pd.DataFrame) -> pd.DataFrame:
+    """The armed boots (not capture kernels) whose gap enters the statistics: exact
+    (monotonic clock) or estimated within ``gap_error_s``, with a ``setup`` column."""
     boots = regular(boots)
-    exact = boots[is_exact(boots)]
-    return exact.assign(setup=setup(exact))
+    measured = boots[is_measured(boots)]
+    return measured.assign(setup=setup(measured))
 
 
 def exposure(boots: pd.DataFrame) -> pd.DataFrame:
     """How exposed the fleet is, one row per setup and a ``fleet`` row for all boots.
 
     Columns: ``boots``, ``hosts``; the count and share (0-1) of each status
-    (``armed``, ``failed``, ``not_armed``, ``unknown``); the exact gaps
-    (``exact_gaps``, ``median_s``, ``p90_s``, ``p99_s``, ``max_s``: seconds,
-    monotonic clock, linear interpolation between boots, so with fewer than 100
-    boots p99 lies near the max); the wall-clock lower bounds kept apart
-    (``lower_bounds``, ``lower_bound_median_s``, and ``estimated_gaps``, how many of them
-    are estimates within ``gap_error_s``); and ``no_gap``, armed boots
-    whose gap could not be measured; ``unprotected_10s_share`` and
+    (``armed``, ``failed``, ``not_armed``, ``unknown``); the measured gaps, exact
+    (``exact_gaps``, monotonic clock) and estimated within ``gap_error_s``
+    (``estimated_gaps``, wall clock anchored on "Startup finished"), and their
+    ``median_s``, ``p90_s``, ``p99_s``, ``max_s`` (seconds, linear interpolation
+    between boots, so with fewer than 100 boots p99 lies near the max); the wall-clock
+    lower bounds kept apart (``lower_bounds``, ``lower_bound_median_s``); and ``no_gap``,
+    armed boots whose gap could not be measured; ``unprotected_10s_share`` and
     ``unprotected_30s_share``, the share (0-1) of the boots with a known outcome
     (an exact gap, failed or never armed: ``known_outcome``) still without a
     crash kernel 10 s and 30 s after kernel start. Capture-kernel boots are left out.
@@ -158,14 +163,14 @@ def _exposure_row(part: pd.DataFrame) -> dict:
         key = status.replace("-", "_")
         row[key] = count
         row[f"{key}_share"] = count / len(part) if len(part) else np.nan
-    exact = part.loc[is_exact(part), "gap_s"]
-    row["exact_gaps"] = len(exact)
+    exact = part.loc[is_measured(part), "gap_s"]
+    row["exact_gaps"] = int(is_exact(part).sum())
+    row["estimated_gaps"] = int(is_estimate(part).sum())
     for name, q in _QUANTILES.items():
         row[name] = exact.quantile(q) if len(exact) else np.nan
     row["max_s"] = exact.max() if len(exact) else np.nan
     bounds = part.loc[is_lower_bound(part), "gap_s"]
     row["lower_bounds"] = len(bounds)
-    row["estimated_gaps"] = int(is_estimate(part).sum())  # of the lower bounds
     row["lower_bound_median_s"] = bounds.median() if len(bounds) else np.nan
     row["no_gap"] = int((_is(part["status"], "armed") & part["gap_s"].isna()).sum())
     never = int(_is(part["status"], "failed", "not-armed").sum())
@@ -221,7 +226,7 @@ def compare(boots: pd.DataFrame, baseline: str = "kdump", candidate: str = "earl
     when each side has at least 5 hosts (``method`` "hosts"); with fewer, boots are
     resampled (``method`` "boots": the interval ignores host-to-host variation).
     """
-    exact = exact_gaps(boots)
+    exact = measured_gaps(boots)
     sides = [exact[exact[by] == name] for name in (baseline, candidate)]
     by_host = min(side["host"].nunique() for side in sides) >= MIN_HOSTS_FOR_HOST_BOOTSTRAP
     rng = np.random.default_rng(seed)
@@ -344,7 +349,7 @@ def paired_hosts(boots: pd.DataFrame, baseline: str = "kdump", candidate: str = 
     ``ratio`` (baseline / candidate) and ``switched``, the kernel start (UTC) of
     the host's first candidate boot.
     """
-    exact = exact_gaps(boots)
+    exact = measured_gaps(boots)
     exact = exact[exact[by].isin([baseline, candidate])]
     grouped = exact.groupby(["host", by])["gap_s"].agg(["size", "median"]).unstack(by)
     columns = ["baseline_boots", "baseline_median_s", "candidate_boots", "candidate_median_s",
@@ -387,10 +392,11 @@ def problem_hosts(boots: pd.DataFrame, top: int = 5) -> pd.DataFrame:
     Columns: ``boots``; counts of boots ``failed``, ``not_armed`` (every boot that
     never armed), ``no_kdump`` (of those, the ones with no sign of kdump set up),
     ``early_not_armed``, ``unknown`` (boots whose log misses the arming window);
-    ``max_gap_s``, ``median_gap_s`` (exact gaps, seconds), ``last_boot`` (UTC),
-    ``latest_status``, ``latest_mode``, ``latest_gap_s``, ``latest_clock`` and
-    ``latest_format`` (the latest boot's; its gap is a lower bound where the clock
-    is "realtime"; the latest is by kernel start, else by position in the log);
+    ``max_gap_s``, ``median_gap_s`` (exact or estimated gaps, seconds), ``last_boot``
+    (UTC), ``latest_status``, ``latest_mode``, ``latest_gap_s``, ``latest_clock``,
+    ``latest_format``, ``latest_gap_kind`` and ``latest_gap_error_s`` (the latest boot's;
+    its gap is an estimate or a lower bound where the clock is "realtime", as
+    ``gap_kind`` says; the latest is by kernel start, else by position in the log);
     ``last_failure``, the failure texts of the host's latest boot that logged one
     (``failures`` joined by "; " where the table has that column, else ``failure``; NA
     when none); ``still_on_kdump`` (one of the `top`); ``kinds``, every kind of problem of the
@@ -410,7 +416,7 @@ def problem_hosts(boots: pd.DataFrame, top: int = 5) -> pd.DataFrame:
                                 & ~_is(frame["mode"], "early-kdump")
                                 & ~_is(frame["status"], "unknown"))
     frame["unknown"] = _is(frame["status"], "unknown")
-    frame["exact_gap"] = frame["gap_s"].where(is_exact(frame))
+    frame["exact_gap"] = frame["gap_s"].where(is_measured(frame))
     latest = (frame.sort_values("kernel_start", kind="stable", na_position="first")
               .groupby("host").tail(1).set_index("host"))
     hosts = frame.groupby("host").agg(
@@ -420,8 +426,9 @@ def problem_hosts(boots: pd.DataFrame, top: int = 5) -> pd.DataFrame:
         max_gap_s=("exact_gap", "max"), median_gap_s=("exact_gap", "median"),
         last_boot=("kernel_start", "max"))
     latest = latest.reindex(hosts.index)
-    for column in ("status", "mode", "gap_s", "clock", "format"):
-        hosts[f"latest_{column}"] = latest[column]
+    for column in ("status", "mode", "gap_s", "clock", "format", "gap_kind", "gap_error_s"):
+        if column in latest:
+            hosts[f"latest_{column}"] = latest[column]
     hosts["last_failure"] = _last_failure(frame).reindex(hosts.index)
     on_kdump = hosts[_is(hosts["latest_mode"], "kdump") & hosts["latest_gap_s"].notna()]
     largest = on_kdump["latest_gap_s"].sort_values(ascending=False).index[:top]
@@ -481,7 +488,7 @@ def phases(boots: pd.DataFrame) -> pd.DataFrame:
     in 1.2s (kernel) + 20s (userspace)") has ``initrd_s`` 0. Wall-clock gaps are
     left out: a lower bound cannot place the arming in a phase.
     """
-    exact = exact_gaps(boots).dropna(subset=["kernel_s", "userspace_s"])
+    exact = measured_gaps(boots).dropna(subset=["kernel_s", "userspace_s"])
     out = exact[["host", "boot_id", "mode", "setup", "gap_s", "kernel_s", "initrd_s",
                  "userspace_s"]]
     out = out.assign(initrd_s=out["initrd_s"].fillna(0.0))
@@ -528,7 +535,7 @@ def over_time(boots: pd.DataFrame, freq: str = "W") -> pd.DataFrame:
 
         out[name] = grouped["setup"].apply(count)
     out["armed_share"] = grouped["status"].apply(lambda s: _is(s, "armed").mean())
-    exact = dated["gap_s"].where(is_exact(dated))
+    exact = dated["gap_s"].where(is_measured(dated))
     out["median_s"] = exact.groupby(period.rename("period")).median()
     out.attrs["undated"] = int(frame["kernel_start"].isna().sum())
     return out

@@ -41,7 +41,7 @@ def _check(notebook: nbformat.NotebookNode) -> None:
     assert "97%" in exposure and "25.4 s" in exposure and "unprotected at 10 s" in exposure
     assert "0.971429" not in exposure and "armed_share" not in exposure
     comparison = _shown(notebook, 'shown["comparison"].table')
-    assert "early kdump" in comparison and "25.6 s" in comparison
+    assert "early kdump" in comparison and "25.5 s" in comparison
     assert "baseline_s" not in comparison and "candidate_s" not in comparison
     # Gaps as bootlag scan writes them: three decimals exact, ≥ for a lower bound, - for none.
     boots = _shown(notebook, "import os")

@@ -237,7 +237,7 @@ def test_hosts_dumbbells_join_the_per_host_medians():
 
 def test_hosts_without_pairs_says_so():
     ax = plot.hosts(boots_frame(boot("h1", 20.0), boot("h2", 2.0, "early-kdump")))
-    assert texts(ax) == ["no host has exact gaps under both kdump and early-kdump"]
+    assert texts(ax) == ["no host has exact or estimated gaps under both kdump and early-kdump"]
 
 
 # -- timeline ---------------------------------------------------------------------------------

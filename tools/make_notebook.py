@@ -86,8 +86,8 @@ pd.Series(bootlag.COLUMNS, name="meaning").to_frame().head(12)"""),
 ## 1. How exposed is the fleet?
 
 Boots grouped by their **setup** (what they were set up to do), so boots that failed or
-never armed still count. Gap figures use exact gaps only; wall-clock lower bounds are
-counted apart. Look at "unprotected at 10 s": the share of boots still without a crash
+never armed still count. Gap figures use exact and estimated gaps; wall-clock lower
+bounds are counted apart. Look at "unprotected at 10 s": the share of boots still without a crash
 kernel 10 s after kernel start."""),
     ("code", """\
 print(shown["exposure"].note)
@@ -111,8 +111,9 @@ shown["comparison"].table"""),
     ("code", """\
 shown["paired_hosts"].table"""),
     ("markdown", """\
-Every boot's gap by what armed it: look at how far apart the two boxes sit. Filled dots are
-exact gaps; hollow triangles beside a box are wall-clock lower bounds, kept out of it."""),
+Every boot's gap by what armed it: look at how far apart the two boxes sit. Filled dots
+are exact or estimated gaps; hollow triangles beside a box are wall-clock lower bounds,
+kept out of it."""),
     ("code", """\
 plot.gaps(boots);"""),
     ("markdown", """\

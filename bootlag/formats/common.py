@@ -144,6 +144,27 @@ class Collector:
             state.host = host
         state.last = (line, mono, real, ident)
 
+    def has(self, boot: str) -> bool:
+        """Whether `boot` has had an entry (its FIRST record is made)."""
+        return boot in self._boots
+
+    def passed(self, boot: str, last: tuple[int, int | None, int | None, str | None],
+               host: str | None) -> None:
+        """Entries of a seen `boot` that are no events, no boundaries and no clock jumps were
+        passed over in bulk: `last` (line, mono, real, ident) is the latest of them, `host`
+        the latest real host name among them (None: none). As `add` for each of them."""
+        state = self._boots[boot]
+        _, mono, real, _ = last
+        if mono is None and real is not None and not state.armed:
+            state.prev_real = real
+        if host is not None:
+            state.host = host
+        state.last = last
+
+    def previous_real(self, boot: str) -> int | None:
+        """The wall time of `boot`'s latest entry, as the jump watch keeps it."""
+        return self._boots[boot].prev_real
+
     def settled(self, boot: str) -> bool:
         """Whether `boot` has armed or failed (later entries matter only if they are events)."""
         state = self._boots.get(boot)
@@ -171,18 +192,27 @@ BLOCK = 1 << 20
 LONGEST_LINE = 64 << 20  # a "line" longer than this is damage; it is cut there
 
 
-def line_blocks(stream: BinaryIO) -> Iterator[bytes]:
-    """The stream in blocks of whole lines (the last may lack its newline)."""
+def line_blocks(stream: BinaryIO | InputStream) -> Iterator[bytes]:
+    """The stream in blocks of whole lines (the last may lack its newline).
+
+    An `InputStream` is read with `InputStream.read_block` (a plain file's bytes
+    are copied once, not through two buffers).
+    """
+    read = stream.read_block if isinstance(stream, InputStream) else stream.read
     carry = b""
-    while chunk := stream.read(BLOCK):
-        block = carry + chunk
-        cut = block.rfind(b"\n") + 1
-        if not cut and len(block) < LONGEST_LINE:
-            carry = block  # a line longer than a chunk: read on
+    while chunk := read(BLOCK):
+        cut = chunk.rfind(b"\n") + 1
+        if not cut:
+            carry += chunk
+            if len(carry) < LONGEST_LINE:
+                continue  # a line longer than a chunk: read on
+            yield carry
+            carry = b""
             continue
-        cut = cut or len(block)
-        yield block[:cut]
-        carry = block[cut:]
+        whole = chunk if cut == len(chunk) else chunk[:cut]
+        block = carry + whole if carry else whole
+        carry = chunk[cut:]
+        yield block
     if carry:
         yield carry
 

@@ -11,6 +11,7 @@ header stamps say only when journald received the line.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import struct
@@ -20,7 +21,9 @@ from typing import Any, BinaryIO
 from .. import clock, events, matters
 from ..records import Record
 from ..sources import InputStream
+from . import fastscan
 from .common import (
+    BLOCK,
     LONGEST_LINE,
     Collector,
     ReadOptions,
@@ -122,7 +125,7 @@ class EntrySink:
 
 def read_json(stream: InputStream, options: ReadOptions, info: SourceInfo) -> Iterator[Record]:
     """``-o json``, ``json-seq``, ``json-sse`` (one object a line) and ``json-pretty``."""
-    return _JsonReader(info, options.full).read(buffered(stream))
+    return _JsonReader(info, options.full).read(stream)
 
 
 _BOOT_KEY = b'"_BOOT_ID"'
@@ -147,7 +150,7 @@ class _JsonReader:
         self.seen: set[bytes] = set()  # boots that have had an entry parsed
         self.latest: dict[bytes, tuple[int, bytes]] = {}  # boot -> its latest skimmed line
 
-    def read(self, stream: BinaryIO) -> Iterator[Record]:
+    def read(self, stream: BinaryIO | InputStream) -> Iterator[Record]:
         number = 0
         for block in line_blocks(stream):
             number = self._block(block, number)
@@ -162,25 +165,45 @@ class _JsonReader:
     def _block(self, block: bytes, number: int) -> int:
         pos, end = 0, len(block)
         upcoming: dict[bytes, int] = {}
+        hits: fastscan.BlockHits | None = None
         while pos < end:
-            target = end if self.full or self.pretty or "json-pretty" in self.kinds else \
-                next_stop_line(block, pos, upcoming)
-            if target > pos and not (self.full or self.pretty or "json-pretty" in self.kinds):
-                for raw in block[pos:target].split(b"\n")[:-1]:
-                    number += 1
-                    at = raw.find(_BOOT_KEY)
-                    boot = raw[raw.find(b'"', at + 10) + 1:][:32] if at >= 0 else b""
-                    if (not self.pretty and boot in self.seen and raw.isascii()
-                            and not matters.text_hidden(raw)):
-                        self.latest[boot] = (number, raw)
-                    else:
-                        self._line(number, raw)
+            skim = not (self.full or self.pretty or "json-pretty" in self.kinds)
+            if skim and fastscan.use(block):
+                hits = hits or fastscan.BlockHits(block, None)
+                target = hits.next_stop_line(block, pos)
+            else:
+                target = next_stop_line(block, pos, upcoming) if skim else end
+            if target > pos and skim:
+                number = self._skim(block[pos:target], number)
                 pos = target
                 continue
             stop = block.find(b"\n", pos) + 1 or end
             number += 1
             self._line(number, block[pos:stop])
             pos = stop
+        return number
+
+    def _skim(self, stretch: bytes, number: int) -> int:
+        """Lines without a stop (`stretch`, whole lines): kept aside per boot, unparsed, where
+        their boot was seen (the latest of each may be its boot's last entry); else parsed."""
+        lines = stretch.count(b"\n")
+        last = stretch[stretch.rfind(b"\n", 0, len(stretch) - 1) + 1:-1]
+        at = last.find(_BOOT_KEY)
+        boot = last[last.find(b'"', at + 10) + 1:][:32] if at >= 0 else b""
+        if (boot in self.seen and stretch.count(_BOOT_KEY) == lines
+                and stretch.count(_BOOT_KEY + b':"' + boot + b'"') == lines and stretch.isascii()
+                and not matters.text_hidden(stretch)):
+            self.latest[boot] = (number + lines, last)  # all of one boot: only the last counts
+            return number + lines
+        for raw in stretch.split(b"\n")[:-1]:
+            number += 1
+            at = raw.find(_BOOT_KEY)
+            boot = raw[raw.find(b'"', at + 10) + 1:][:32] if at >= 0 else b""
+            if (not self.pretty and boot in self.seen and raw.isascii()
+                    and not matters.text_hidden(raw)):
+                self.latest[boot] = (number, raw)
+            else:
+                self._line(number, raw)
         return number
 
     def _line(self, number: int, raw: bytes) -> None:
@@ -273,14 +296,34 @@ def read_export(stream: InputStream, options: ReadOptions, info: SourceInfo) -> 
     A damaged entry (a wrong binary size, a line that is not a field) is
     skipped up to the empty line that ends it, taking back any bytes a wrong
     size swallowed so the entries after it are still read.
+
+    Unless `options.full`, runs of whole entries of one boot already seen,
+    without a stop (`matters.STOPS`), a binary field or a line that is not
+    ``FIELD=value``, are passed over (`_SkimReader`): only the last of each is
+    kept, and read at the end if nothing of its boot came after it.
     """
     info.formats_seen["export"] = 1
     sink = EntrySink(info)
     names: dict[bytes, str | None] = {n.encode(): n for n in matters.ENTRY_FIELDS}
-    reader = _Pushback(buffered(stream))
+    if options.full or not fastscan.AVAILABLE:
+        _export_entries(_Pushback(buffered(stream)), sink, info, names, 0, None)
+    else:
+        latest: dict[str, tuple[int, bytes]] = {}
+        _export_entries(_SkimReader(stream), sink, info, names, 0, latest)
+        for start, raw in sorted(latest.values()):
+            _export_entries(_Pushback(io.BytesIO(raw)), sink, info, names, start - 1, None)
+    yield from sink.finish()
+
+
+def _export_entries(reader: _Pushback | _SkimReader, sink: EntrySink, info: SourceInfo,
+                    names: dict[bytes, str | None], line: int,
+                    latest: dict[str, tuple[int, bytes]] | None) -> None:
+    """Feed the export entries of `reader` (after `line` lines) to `sink`; with `latest`,
+    skim where `_SkimReader.skim` can (the boot -> (line, bytes) of the last entry passed)."""
     fields: dict[str, Any] = {}
-    line, start = 0, 1
+    start = line + 1
     broken = False
+    seen: set[str] = set()
     while raw := reader.readline():
         line += 1
         if len(raw) > LONGEST_LINE:
@@ -294,7 +337,19 @@ def read_export(stream: InputStream, options: ReadOptions, info: SourceInfo) -> 
         if not body:  # the empty line that ends an entry
             if fields and not broken:
                 sink.entry(fields, start)
+                if latest is not None:
+                    boot = (_text(fields.get("_BOOT_ID")) or "").lower()
+                    if boot and boot != _ZERO_BOOT:
+                        seen.add(boot)
+                        latest.pop(boot, None)  # an entry after it: it was not the last
             fields, broken, start = {}, False, line + 1
+            if latest is not None and isinstance(reader, _SkimReader):
+                passed = reader.skim(seen)
+                if passed is not None:
+                    lines, boot, before_last, last = passed
+                    latest[boot] = (line + before_last + 1, last)
+                    line += lines
+                    start = line + 1
             continue
         if broken:
             continue
@@ -317,10 +372,95 @@ def read_export(stream: InputStream, options: ReadOptions, info: SourceInfo) -> 
         broken = True
     if fields and not broken:
         info.skip("export entry without its closing empty line (skipped)", start)
-    yield from sink.finish()
 
 
-def _binary_field(reader: _Pushback) -> tuple[bytes, int] | None:
+class _SkimReader:
+    """`_Pushback`'s reading over large blocks, and `skim` over whole entries."""
+
+    def __init__(self, stream: InputStream) -> None:
+        self._stream = stream
+        self._buf = b""
+        self._pos = 0
+        self._eof = False
+        self._hits: fastscan.BlockHits | None = None
+
+    def _fill(self, need: int) -> bool:
+        """At least `need` bytes after the position, unless the stream ends first."""
+        while len(self._buf) - self._pos < need and not self._eof:
+            chunk = self._stream.read_block(BLOCK)
+            if not chunk:
+                self._eof = True
+                break
+            self._buf = self._buf[self._pos:] + chunk
+            self._pos = 0
+            self._hits = None
+        return len(self._buf) - self._pos >= need
+
+    def readline(self) -> bytes:
+        while True:
+            end = self._buf.find(b"\n", self._pos, self._pos + LONGEST_LINE)
+            if end >= 0:
+                line = self._buf[self._pos:end + 1]
+                self._pos = end + 1
+                return line
+            if len(self._buf) - self._pos >= LONGEST_LINE or not self._fill(
+                    len(self._buf) - self._pos + 1):
+                break
+        line = self._buf[self._pos:self._pos + LONGEST_LINE]
+        self._pos += len(line)
+        if len(line) == LONGEST_LINE:  # as _bounded_line: the rest of a longer line dropped
+            while True:
+                end = self._buf.find(b"\n", self._pos)
+                if end >= 0:
+                    self._pos = end + 1
+                    break
+                self._pos = len(self._buf)
+                if not self._fill(1):
+                    break
+            line += b"\n"
+        return line
+
+    def read(self, size: int) -> bytes:
+        self._fill(size)
+        data = self._buf[self._pos:self._pos + size]
+        self._pos += len(data)
+        return data
+
+    def unread(self, data: bytes) -> None:
+        self._buf = data + self._buf[self._pos:]
+        self._pos = 0
+        self._hits = None
+
+    def skim(self, seen: set[str]) -> tuple[int, str, int, bytes] | None:
+        """At an entry's start: pass over the whole entries up to the next that holds a stop,
+        a binary field or a line that is not a field, if they are all of one boot in `seen`
+        and ASCII. Returns (lines passed, boot, lines before the last entry, its bytes)."""
+        if not seen:
+            return None
+        self._fill(BLOCK)
+        buf, pos = self._buf, self._pos
+        if self._hits is None:
+            self._hits = fastscan.BlockHits(buf, None, export=True)
+        stop = self._hits.next_stop_line(buf, pos)
+        end = buf.rfind(b"\n\n", pos, stop) + 2
+        if end < pos + 2:
+            return None
+        stretch = buf[pos:end]
+        entries = stretch.count(b"\n\n")
+        first = stretch.rfind(b"\n\n", 0, len(stretch) - 2) + 2 if entries > 1 else 0
+        last = stretch[first:]
+        at = last.find(b"\n_BOOT_ID=")
+        boot = last[at + 10:last.find(b"\n", at + 10)] if at >= 0 else b""
+        key = boot.decode("ascii", "replace").lower()
+        if (key not in seen or not stretch.isascii() or b"\r" in stretch
+                or stretch.count(b"\n_BOOT_ID=") != entries
+                or stretch.count(b"\n_BOOT_ID=" + boot + b"\n") != entries):
+            return None
+        self._pos = end
+        return stretch.count(b"\n"), key, stretch.count(b"\n", 0, first), last
+
+
+def _binary_field(reader: _Pushback | _SkimReader) -> tuple[bytes, int] | None:
     """Read ``<le64 size><bytes>\\n`` -> (bytes, newlines consumed); on damage give it all back."""
     size_bytes = reader.read(8)
     taken = size_bytes

@@ -22,6 +22,7 @@ can be events, so only those entries are decoded (the contract of
 
 from __future__ import annotations
 
+import bisect
 import mmap
 import struct
 from collections.abc import Callable, Iterable, Iterator
@@ -31,6 +32,7 @@ from typing import Any
 from .. import matters
 from ..records import OFFSET, BootlagError, Record
 from ..sources import InputStream
+from . import fastscan
 from .common import ReadOptions, SourceInfo, is_placeholder_host
 from .fields import EntrySink
 
@@ -415,7 +417,9 @@ class _Reader:
                      in self._field_data(heads.get(b"_BOOT_ID", 0))]
             if sum(len(entries) for _, entries in boots) != self.h.n_entries:
                 return None
-            wanted = self._event_entries(heads.get(b"MESSAGE", 0))
+            wanted = self._event_entries_fast(heads.get(b"MESSAGE", 0))
+            if wanted is None:
+                wanted = self._event_entries(heads.get(b"MESSAGE", 0))
             decoded: dict[int, dict[str, bytes]] = {}
 
             def decode(offset: int) -> dict[str, bytes]:
@@ -442,6 +446,52 @@ class _Reader:
             return sorted(decoded.items())
         except _Unindexed:
             return None
+
+    def _event_entries_fast(self, head: int) -> list[int] | None:
+        """`_event_entries` with one Hyperscan pass (`fastscan.journal_hits`) for the trigger
+        words instead of a search of each message: the chain of MESSAGE objects is still
+        walked (and checked), but only its links are read; each word found is placed in the
+        uncompressed object that holds it, and compressed objects are decoded and searched.
+        None where that does not pay (no Hyperscan, a small file, few distinct messages)."""
+        data, end, at, low = self.data, self.h.end, self.payload_at, self.h.header_size
+        if not fastscan.AVAILABLE or end < fastscan.WORTH:
+            return None
+        n_data = _U64.unpack_from(data, 208)[0] if self.h.header_size >= 216 else 0
+        if n_data * 4 < self.h.n_entries:  # few distinct messages: searching each is quicker
+            return None
+        trigger, unpack = matters.TRIGGER_BYTES.search, _DATA_LINKS.unpack_from
+        plain: list[tuple[int, int]] = []  # (offset, size) of the uncompressed objects
+        found: list[int] = []
+        budget, offset = end // 64, head
+        while offset:
+            budget -= 1
+            if offset % 8 or offset < low or offset + 64 > end or budget < 0:
+                raise _Unindexed
+            kind, flags, size, following, first, array, n = unpack(data, offset)
+            if kind != _DATA or size <= at or offset + size > end:
+                raise _Unindexed
+            if flags:  # only long messages are compressed; rarely an event, but test them
+                decoded = self.field(offset)  # a failure is reported; the full walk skips it too
+                if decoded is not None and trigger(decoded[1]):
+                    found += self._data_entries(first, array, n)
+            else:
+                plain.append((offset, size))
+            offset = following
+        plain.sort()
+        starts = [o for o, _ in plain]
+        hit: set[int] = set()
+        for start, stop in fastscan.journal_words(data):
+            i = bisect.bisect_right(starts, start - at - 8) - 1
+            if i < 0:
+                continue
+            offset, size = plain[i]
+            if offset not in hit and stop <= offset + size:  # inside its text: an event
+                if data[offset + at:offset + at + 8] != b"MESSAGE=":
+                    raise _Unindexed
+                hit.add(offset)
+                _, _, _, _, first, array, n = unpack(data, offset)
+                found += self._data_entries(first, array, n)
+        return found
 
     def _event_entries(self, head: int) -> list[int]:
         """Entries of every MESSAGE DATA object whose text passes `events.TRIGGER`.

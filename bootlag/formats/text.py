@@ -26,11 +26,11 @@ from zoneinfo import ZoneInfo
 from .. import clock, events
 from ..records import Kind, Record
 from ..sources import InputStream
+from . import fastscan
 from .common import (
     Collector,
     ReadOptions,
     SourceInfo,
-    buffered,
     is_placeholder_host,
     line_blocks,
     next_stop_line,
@@ -52,6 +52,8 @@ _FULL = re.compile(r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (\d{4})-(\d\d)-(\d\d) (\d\d
 _SHORT = re.compile(r" ?(\S{1,8}?)\.? {1,2}(\d{1,2}) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))? ")
 
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
+# An entry line without ": " that does not end in ":": no 'identifier: message' (damage).
+_NO_MESSAGE = re.compile(rb"\n[^ \t\r\n-](?:[^:\n]|:+[^: \n])*\n")
 _BOOT_SEPARATOR = re.compile(r"-- Boot ([0-9a-f]{32}) --")
 _YEAR_IN_HEADER = re.compile(r"(\d{4})-\d\d-\d\d")
 _UTC_NAMES = {"UTC", "GMT", "Z", "UCT"}
@@ -244,6 +246,8 @@ class TextReader:
         self._skimming = False  # the current boot has armed: skim until something matters
         self._formats = info.formats_seen
         self._zones_checked: set[str] = set()
+        self._templates: frozenset[bytes] = frozenset()  # stamp shapes seen (fastscan)
+        self._hits: fastscan.BlockHits | None = None  # of the block being read in bulk
 
     # --- timestamp styles: each returns (mono, real, end of timestamp) or None ---
     def _monotonic(self, line: str):  # type: ignore[no-untyped-def]
@@ -346,7 +350,7 @@ class TextReader:
             if years:
                 self.clock.anchor = int(years[-1])
 
-    def read(self, stream: BinaryIO) -> Iterator[Record]:
+    def read(self, stream: BinaryIO | InputStream) -> Iterator[Record]:
         """Records of the whole stream, read in blocks of whole lines."""
         number = 0  # lines before the current block
         for block in line_blocks(stream):
@@ -366,10 +370,26 @@ class TextReader:
         """
         pos, end = 0, len(block)
         upcoming: dict[bytes, int] = {}
+        self._hits = None
         while pos < end:
-            if self._skimming:
-                target = next_stop_line(block, pos, upcoming)
-                clean = self._clean_until(block, pos, target)
+            fast = fastscan.use(block)
+            # monotonic text without separators: every stamp of a boot's first minutes
+            # may begin a boot; `_pass` watches for that in bulk
+            if self._skimming and not (fast and self._shape_is_monotonic
+                                       and not self._separated):
+                if fast:
+                    shape = self._template(block, pos)
+                    clean = pos  # a continuation or damage: read it as a line
+                    if shape is not None:
+                        early = self._shape_is_monotonic and not self._separated
+                        hits = self._hits
+                        if hits is None or hits.shape != (shape, early):
+                            hits = self._hits = fastscan.BlockHits(block, shape, early)
+                        clean = self._clean_fast(block, pos, hits.next_stop_line(block, pos),
+                                                 hits)
+                else:
+                    target = next_stop_line(block, pos, upcoming)
+                    clean = self._clean_until(block, pos, target)
                 if clean > pos:
                     last = _last_entry_line(block, pos, clean)
                     if last is not None:
@@ -378,11 +398,145 @@ class TextReader:
                     number += block.count(b"\n", pos, clean)
                     pos = clean
                     continue
+            if fast and not self.full:
+                passed = self._pass(block, pos, number)
+                if passed is not None:
+                    pos, number = passed
+                    continue
             stop = block.find(b"\n", pos) + 1 or end
             number += 1
             self._line(number, block[pos:stop])
             pos = stop
         return number
+
+    def _pass(self, block: bytes, pos: int, number: int) -> tuple[int, int] | None:
+        """Read the lines from `pos` in bulk where each must be looked at only for its time
+        (`bootlag.formats.stamps`): a wall clock before arming, or a monotonic clock without
+        separators. Returns the new (pos, number), or None to read the line at `pos`."""
+        style, quick = self._styles[0]
+        m = quick.match(block, pos)
+        if (m is None or not self._lines_in_boot or not self.collector.has(self._boot)
+                or self._run is not None):  # (in a boot's first kernel lines: line by line)
+            return None
+        monotonic = style == self._monotonic
+        if not monotonic and style != self._iso:
+            return None
+        shapes = self._template(block, pos)
+        assert shapes is not None
+        hits = self._hits
+        if hits is None or hits.shape[0] != shapes:  # (early stamps do not matter here)
+            hits = self._hits = fastscan.BlockHits(block, shapes, False)
+        stop = self._clean_fast(block, pos, hits.next_stop_line(block, pos), hits, early=False)
+        if stop - pos < 4096:
+            return None
+        import numpy as np
+
+        from . import stamps
+
+        shape = fastscan.template(block[pos:m.end()])
+        entries, stop = stamps.entry_lines(block, pos, stop, shape)
+        if monotonic:
+            times = stamps.mono_us(block, entries, shape)
+            if times is None:
+                return None
+            previous = [self._prev_mono if self._prev_mono is not None else times[0]]
+            before = np.concatenate((previous, times[:-1])) if len(times) else times
+            cut = np.flatnonzero((times < clock.RESET_BELOW_US)
+                                 & (times + clock.RESET_DROP_US < before))
+        else:
+            decoded = stamps.iso_us(block, entries, shape)
+            if decoded is None:
+                return None
+            times, valid = decoded
+            state_prev = self.collector.previous_real(self._boot)
+            before = np.concatenate(([times[0] if state_prev is None else state_prev],
+                                     times[:-1])) if len(times) else times
+            cut = np.flatnonzero(~valid | (times - before > clock.JUMP_FORWARD_US)
+                                 | (before - times > clock.JUMP_BACKWARD_US))
+        n = int(cut[0]) if cut.size else len(entries)
+        if n < 2:
+            return None
+        if n < len(entries):
+            stop = int(entries[n])
+        last = int(entries[n - 1])
+        fields = self._fields(block, last)
+        if fields is None:
+            return None
+        host, ident = fields
+        k = n - 1
+        while is_placeholder_host(host) and k > 0:  # the latest real host name
+            k -= 1
+            found = self._fields(block, int(entries[k]))
+            host = found[0] if found else None
+        name = text_style(block[pos:m.end()].decode())
+        assert name is not None
+        self._formats[name] = self._formats.get(name, 0) + n
+        self._lines_in_boot += n
+        line = number + block.count(b"\n", pos, last) + 1
+        value = int(times[n - 1])
+        if monotonic:
+            self._prev_mono = value
+        else:
+            self._prev_real = value
+        if not is_placeholder_host(host):
+            self._prev_host = host
+        self.collector.passed(self._boot, (line, value if monotonic else None,
+                                           None if monotonic else value, ident),
+                              None if is_placeholder_host(host) else host)
+        return stop, number + block.count(b"\n", pos, stop)
+
+    def _fields(self, block: bytes, start: int) -> tuple[str | None, str] | None:
+        """(host, ident) of the entry line at `start`."""
+        line = block[start:block.index(b"\n", start)].decode("ascii", "replace")
+        m = (_MONO if self._styles[0][0] == self._monotonic else _ISO).match(line)
+        fields = _split_prefix(line[m.end():]) if m else None
+        return (fields[0], fields[1]) if fields else None  # type: ignore[return-value]
+
+    def _template(self, block: bytes, pos: int) -> frozenset[bytes] | None:
+        """The templates (`fastscan.template`) of the stamps seen at the start of skimmed
+        stretches, that of the line at `pos` among them; None if it has no stamp."""
+        m = self._styles[0][1].match(block, pos)
+        if m is None:
+            return None
+        shape = fastscan.template(block[pos:m.end()])
+        if shape not in self._templates:
+            if len(self._templates) >= 16:  # a style whose stamps vary: start afresh
+                self._templates = frozenset()
+            self._templates |= fastscan.family(shape)
+        return self._templates
+
+    def _clean_fast(self, block: bytes, pos: int, target: int, hits: fastscan.BlockHits,
+                    early: bool = True) -> int:
+        """`_clean_until` from the one scan of the block (`fastscan.BlockHits`); `early`:
+        stop at early monotonic stamps (as a skim must)."""
+        if not self._shape.match(block, pos) or block.find(b": ", pos,
+                                                           block.find(b"\n", pos)) < 0:
+            return pos  # (a line without a message is read, to be reported)
+        if early and self._shape_is_monotonic and not self._separated:
+            if _EARLY_MONO.match(block, pos):
+                return pos
+            first = hits.first_early(pos, target)
+            target = first if first is not None else target
+        elif not self._shape_is_monotonic and not self._separated:
+            # syslog: kernel lines with a printk time, other hosts (as `_clean_until`)
+            kernel = events.PRINTK_BYTES.search(block, pos, target)
+            if kernel:
+                target = block.rfind(b"\n", pos, kernel.start()) + 1 or pos
+            if self._prev_host is not None and target > pos:
+                other = _other_host(self._quick, self._prev_host).search(block, pos, target)
+                target = other.start() + 1 if other else target
+            if target <= pos:
+                return pos
+        stop = target
+        for start in hits.misfits(pos, target):
+            if not self._shape.match(block, start):  # it departs from the template, and
+                stop = start  # from the style: a misfit (else another stamp width or zone)
+                break
+        if not hits.ascii:
+            odd = _NON_ASCII.search(block, pos, stop)
+            if odd:
+                stop = block.rfind(b"\n", pos, odd.start()) + 1
+        return stop
 
     def _clean_until(self, block: bytes, pos: int, target: int) -> int:
         """How far from `pos` (a line start) every line is ASCII and shaped like the last one.
@@ -408,6 +562,10 @@ class TextReader:
                 target = other.start() + 1 if other else target
             if target == pos:
                 return pos
+        if block.find(b": ", pos, block.find(b"\n", pos)) < 0:
+            return pos  # (a line without a message is read, to be reported)
+        bare = _NO_MESSAGE.search(block, pos, target)
+        target = bare.start() + 1 if bare else target
         bad = self._misfit.search(block, pos, target)
         stop = bad.start() + 1 if bad else target  # the misfit line starts after its newline
         odd = _NON_ASCII.search(block, pos, stop)
@@ -528,7 +686,7 @@ def default_year(mtime: float) -> int:
 
 def read_text(stream: InputStream, options: ReadOptions, info: SourceInfo) -> Iterator[Record]:
     """journalctl's ``-o short*`` outputs and syslog files (see the module docstring)."""
-    return TextReader(info, options).read(buffered(stream))
+    return TextReader(info, options).read(stream)
 
 
 def text_style(line: str) -> str | None:
