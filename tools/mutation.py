@@ -34,9 +34,7 @@ MODULES = ("bootlag.clock", "bootlag.boots", "bootlag.events")
 # function and the line mutmut makes of it (as `mutmut show NAME` prints it after "+"),
 # not by mutmut's number, which moves when the code does; only a mutant that survived is
 # looked up here. Keep this short: a new survivor wants a test first.
-_SORT_KIND = "sort kind: pandas applies `kind` to single-column sorts only (this one has four)"
 _ANCHORED = "the pattern is anchored at ^: it can match once, whatever `count` says"
-_STRICT = "zip(strict=...): the lists are made from the same frame, of one length"
 EQUIVALENT: dict[tuple[str, str], str] = {
     ("bootlag.clock.x_gap_facts",
      "assert latest.real_us is not None or latest.mono_us is not None"):
@@ -66,23 +64,6 @@ EQUIVALENT: dict[tuple[str, str], str] = {
      "keep, drop = (a, b) if _BOOT_ID.fullmatch(a) and not _BOOT_ID.fullmatch(b) \\"):
         "which of two id-less text keys names a merged boot: neither is a boot id, so the "
         "row is the same",
-    ("bootlag.boots.x_assemble", 'na_position="last", kind=None)'): _SORT_KIND,
-    ("bootlag.boots.x_assemble", 'na_position="last", )'): _SORT_KIND,
-    ("bootlag.boots.x_assemble", 'na_position="last", kind="XXstableXX")'): _SORT_KIND,
-    ("bootlag.boots.x_assemble", 'na_position="last", kind="STABLE")'): _SORT_KIND,
-    ("bootlag.boots.x_assemble", 'kind="stable")'): 'na_position="last" is pandas\' default',
-    ("bootlag.boots.x__ends", "for value, after in zip(frame[\"end\"], followed, strict=None)]"):
-        _STRICT,
-    ("bootlag.boots.x__ends", "for value, after in zip(frame[\"end\"], followed, )]"): _STRICT,
-    ("bootlag.boots.x__ends", "for value, after in zip(frame[\"end\"], followed, strict=False)]"):
-        _STRICT,
-    ("bootlag.boots.x__ends", "strict=None)]"): _STRICT,
-    ("bootlag.boots.x__ends", ")]"): _STRICT,
-    ("bootlag.boots.x__ends", "strict=False)]"): _STRICT,
-    ("bootlag.boots.x__ends", 'frame["end"] = pd.array(end, dtype=None)'):
-        "pd.array infers the string dtype from a list of str",
-    ("bootlag.boots.x__ends", 'frame["end"] = pd.array(end, )'):
-        "pd.array infers the string dtype from a list of str",
     ("bootlag.boots.x__protection",
      "or (r.kind is Kind.FAILED or isinstance(r.detail, Failure)"):
         "only FAILED and RESERVE_FAILED records carry a Failure, and the kernel's are left out",
