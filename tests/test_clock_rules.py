@@ -276,3 +276,34 @@ def test_coverage(start_logged, startup, span_s, status, note):
         assert notes == ()
     else:
         assert len(notes) == 1 and note in notes[0]
+
+
+# --- a suspend before arming: the monotonic gap counts only the time awake ---------------------
+
+SUSPENDED = ("the system was suspended at a.log:3 before arming: the monotonic clock stood "
+             "still while wall-clock time passed, so the gap counts only the time awake",)
+
+
+def test_a_suspend_before_a_monotonic_arming_is_noted():
+    armed = rec(Kind.ARMED, 5, mono_s=12.5, detail=ARMED)
+    before = rec(Kind.SUSPEND, 3, mono_s=12.0)
+    after = rec(Kind.SUSPEND, 3, mono_s=13.0)
+    assert clock.suspend_notes([before, armed], armed) == SUSPENDED
+    assert clock.suspend_notes([after, armed], armed) == ()
+    assert clock.suspend_notes([rec(Kind.SUSPEND, 3, mono_s=12.5), armed], armed) == ()
+    assert clock.suspend_notes([before, armed], None) == ()
+    assert clock.suspend_notes([rec(Kind.CLOCK_STEP, 3, mono_s=1.0), armed], armed) == ()
+    facts = clock.gap_facts([before, armed], armed, [before], [armed], True)
+    assert facts.notes == SUSPENDED and facts.gap_s == 12.5
+
+
+def test_a_suspend_without_both_monotonic_times_is_placed_by_its_line():
+    armed = rec(Kind.ARMED, 5, real_s=12.5, detail=ARMED)
+    assert clock.suspend_notes([rec(Kind.SUSPEND, 3, real_s=1.0), armed], armed) == SUSPENDED
+    assert clock.suspend_notes([rec(Kind.SUSPEND, 5, real_s=1.0), armed], armed) == ()
+    assert clock.suspend_notes([rec(Kind.SUSPEND, 7, real_s=1.0), armed], armed) == ()
+    assert clock.suspend_notes([rec(Kind.SUSPEND, 3, real_s=1.0, source="b.log"), armed],
+                               armed) == ()
+    mono_armed = rec(Kind.ARMED, 5, mono_s=12.5, detail=ARMED)
+    assert clock.suspend_notes([rec(Kind.SUSPEND, 3, real_s=1.0), mono_armed],
+                               mono_armed) == SUSPENDED
