@@ -273,11 +273,6 @@ def _command_line(by_kind: ByKind) -> CommandLine | None:
     return found[0] if found else None
 
 
-def _cmdline(by_kind: ByKind) -> str | None:
-    found = _command_line(by_kind)
-    return found.text if found is not None else None
-
-
 def _early_on_cmdline(by_kind: ByKind) -> bool:
     cmdline = _command_line(by_kind)
     return cmdline is not None and cmdline.rd_earlykdump

@@ -89,7 +89,31 @@ class Corpus:
             path = self.root / f"clean-{host}.{fmt}"
             path.write_bytes(self.rendered(fmt, host))
             self._clean[key] = summary(bootlag.scan(path, errors="raise", **SCAN))
+            assert_truth(self._clean[key], self.boots[host], fmt)
         return self._clean[key]
+
+
+def assert_truth(rows: list[tuple], boots: list[synth.Boot], fmt: str) -> None:
+    """A clean scan (`summary` rows, in time order) says what the generator made: each boot's
+    id (text names its first boot only by a later separator), host, status, mode and kernel;
+    the gap exact where the format has the monotonic clock, else a lower bound."""
+    assert len(rows) == len(boots), fmt
+    exact = fmt != "short-precise"
+    text = fmt.startswith("short")
+    for i, ((boot_id, host, status, mode, clock, gap, kernel), boot) in enumerate(
+            zip(rows, boots, strict=True)):
+        assert boot_id in (boot.boot_id, None if i == 0 and text else boot.boot_id), fmt
+        assert (host, status, mode) == (boot.host, boot.status, boot.mode), fmt
+        assert kernel == synth.DISTROS[boot.distro][0], fmt
+        assert clock == ("monotonic" if exact else "realtime"), fmt
+        if boot.gap_s is None:
+            assert gap is None, fmt
+        elif exact:
+            assert gap == pytest.approx(boot.gap_s, abs=1e-6), fmt
+        else:  # systemd's "Startup finished" dates kernel start: an estimate within
+            # a digit of its total, the line's log delay and the stamps' resolution
+            bound = 1e-3 + bootlag.clock.STARTUP_LOG_DELAY_US / 1e6 + 1e-6
+            assert gap is not None and abs(gap - boot.gap_s) <= bound + 1e-9, fmt
 
 
 @pytest.fixture(scope="module")

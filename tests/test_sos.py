@@ -119,7 +119,11 @@ def test_export_is_preferred_and_agrees_with_scanning_it_alone(tmp_path, journal
     from_sos = bootlag.scan(tmp_path / "tree", errors="raise")
     direct = bootlag.scan(alone)
     assert list(from_sos.boot_id) == list(direct.boot_id) == [b.boot_id for b in boots]
-    assert list(from_sos.gap_s) == list(direct.gap_s)
+    truth = [b.gap_s for b in boots]
+    assert all(g is not None for g in truth)
+    assert from_sos.gap_s.tolist() == pytest.approx(truth, abs=1e-6)
+    assert direct.gap_s.tolist() == pytest.approx(truth, abs=1e-6)
+    assert (from_sos.clock == "monotonic").all() and (from_sos.status == "armed").all()
 
 
 def test_link_out_of_the_report_is_not_followed(tmp_path, journal):
