@@ -389,7 +389,7 @@ def split(source: Source, parts: int) -> list[Source]:
     return [replace(source, span=(a, b)) for a, b in itertools.pairwise(cuts) if b > a]
 
 
-class _FileSpan(io.RawIOBase):
+class _FileSpan(_Extent):
     """The lines of a plain file that start within [start, end).
 
     Both ends move forward to the next line start, so spans that tile a file
@@ -398,7 +398,7 @@ class _FileSpan(io.RawIOBase):
     """
 
     def __init__(self, path: str, start: int, end: int) -> None:
-        self._file = open(path, "rb")  # noqa: SIM115 (closed by close())
+        super().__init__(path, 0, 0)
         begin = self._line_start(start)
         self._left = self._line_start(end) - begin
         self.lines_before = self._newlines_before(begin)
@@ -418,21 +418,6 @@ class _FileSpan(io.RawIOBase):
             newlines += chunk.count(b"\n")
             left -= len(chunk)
         return newlines
-
-    def readable(self) -> bool:
-        return True
-
-    def read1(self, size: int = -1) -> bytes:
-        size = self._left if size < 0 else min(size, self._left)
-        data = self._file.read(size) if size > 0 else b""
-        self._left -= len(data)
-        return data
-
-    read = read1
-
-    def close(self) -> None:
-        self._file.close()
-        super().close()
 
 
 class InputStream(io.RawIOBase):
