@@ -525,13 +525,7 @@ class TextReader:
             first = hits.first_early(pos, target)
             target = first if first is not None else target
         elif not self._shape_is_monotonic and not self._separated:
-            # syslog: kernel lines with a printk time, other hosts (as `_clean_until`)
-            kernel = events.PRINTK_BYTES.search(block, pos, target)
-            if kernel:
-                target = block.rfind(b"\n", pos, kernel.start()) + 1 or pos
-            if self._prev_host is not None and target > pos:
-                other = _other_host(self._quick, self._prev_host).search(block, pos, target)
-                target = other.start() + 1 if other else target
+            target = self._syslog_target(block, pos, target)
             if target <= pos:
                 return pos
         stop = target
@@ -544,6 +538,17 @@ class TextReader:
             if odd:
                 stop = block.rfind(b"\n", pos, odd.start()) + 1
         return stop
+
+    def _syslog_target(self, block: bytes, pos: int, target: int) -> int:
+        """Where a skim of syslog text must stop before `target`: at a kernel line with a
+        printk time (a reset starts a boot) or at a line of another host."""
+        kernel = events.PRINTK_BYTES.search(block, pos, target)
+        if kernel:
+            target = block.rfind(b"\n", pos, kernel.start()) + 1 or pos
+        if self._prev_host is not None and target > pos:
+            other = _other_host(self._quick, self._prev_host).search(block, pos, target)
+            target = other.start() + 1 if other else target
+        return target
 
     def _clean_until(self, block: bytes, pos: int, target: int) -> int:
         """How far from `pos` (a line start) every line is ASCII and shaped like the last one.
@@ -560,14 +565,9 @@ class TextReader:
                 return pos
             early = _EARLY_MONO_LINE.search(block, pos, target)
             target = early.start() + 1 if early else target
-        elif not self._separated:  # syslog: kernel lines with a printk time, other hosts
-            kernel = events.PRINTK_BYTES.search(block, pos, target)
-            if kernel:
-                target = block.rfind(b"\n", pos, kernel.start()) + 1 or pos
-            if self._prev_host is not None and target > pos:
-                other = _other_host(self._quick, self._prev_host).search(block, pos, target)
-                target = other.start() + 1 if other else target
-            if target == pos:
+        elif not self._separated:
+            target = self._syslog_target(block, pos, target)
+            if target <= pos:
                 return pos
         if block.find(b": ", pos, block.find(b"\n", pos)) < 0:
             return pos  # (a line without a message is read, to be reported)
